@@ -1,0 +1,141 @@
+/**
+ * The session entry: its type, its validation at the public boundary, and the migration of
+ * clawdbot's legacy field names. Pure: no I/O.
+ */
+import { HubError, describeValue } from "../errors.js";
+
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MAX_PREVIOUS_SESSION_IDS = 20;
+
+export type ChatType = "direct" | "group" | "channel";
+
+export interface SessionOrigin {
+  label?: string;
+  provider?: string;
+  from?: string;
+  to?: string;
+  accountId?: string;
+  threadId?: string | number;
+  [field: string]: unknown;
+}
+
+export interface DeliveryContext {
+  channel?: string;
+  to?: string;
+  accountId?: string;
+  threadId?: string | number;
+  [field: string]: unknown;
+}
+
+/** One conversation's state, as stored in sessions.json (clawdbot-compatible). */
+export interface SessionEntry {
+  sessionId: string;
+  /** The activity clock (epoch ms): moves only when a conversation turn happens. */
+  updatedAt: number;
+  sessionFile?: string;
+  previousSessionIds?: string[];
+  chatType?: ChatType;
+  channel?: string;
+  groupId?: string;
+  subject?: string;
+  groupChannel?: string;
+  space?: string;
+  displayName?: string;
+  label?: string;
+  origin?: SessionOrigin;
+  lastChannel?: string;
+  lastTo?: string;
+  lastAccountId?: string;
+  lastThreadId?: string | number;
+  deliveryContext?: DeliveryContext;
+  sendPolicy?: "allow" | "deny";
+  thinkingLevel?: string;
+  verboseLevel?: string;
+  reasoningLevel?: string;
+  modelOverride?: string;
+  providerOverride?: string;
+  model?: string;
+  modelProvider?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+  contextTokens?: number;
+  compactionCount?: number;
+  systemSent?: boolean;
+  abortedLastRun?: boolean;
+  /** Set by `endSession`: the next inbound message starts a new session. */
+  endedAt?: number;
+  /** Fields this library does not know are preserved untouched. */
+  [field: string]: unknown;
+}
+
+/** A partial entry; a field set to `undefined` is removed. */
+export type SessionPatch = { [K in keyof SessionEntry]?: SessionEntry[K] | undefined };
+
+const LEGACY_FIELDS: ReadonlyArray<readonly [legacy: string, current: string]> = [
+  ["provider", "channel"],
+  ["lastProvider", "lastChannel"],
+  ["room", "groupChannel"],
+];
+
+/**
+ * Renames clawdbot's legacy fields in place (`provider`→`channel`, `lastProvider`→
+ * `lastChannel`, `room`→`groupChannel`). The legacy field is dropped; its value is used
+ * only when the new field is absent. Returns true when anything changed.
+ */
+export function migrateLegacyFields(entry: Record<string, unknown>): boolean {
+  let changed = false;
+  for (const [legacy, current] of LEGACY_FIELDS) {
+    if (!Object.hasOwn(entry, legacy)) continue;
+    if (entry[current] === undefined) entry[current] = entry[legacy];
+    delete entry[legacy];
+    changed = true;
+  }
+  return changed;
+}
+
+export function isValidSessionId(value: unknown): value is string {
+  return typeof value === "string" && SESSION_ID_PATTERN.test(value);
+}
+
+export function assertSessionId(value: unknown, name = "sessionId"): asserts value is string {
+  if (!isValidSessionId(value)) {
+    throw new HubError("E_INVALID_ENTRY", `${name} must match ${SESSION_ID_PATTERN}, got ${describeValue(value)}`);
+  }
+}
+
+export function assertTimestamp(value: unknown, name: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new HubError("E_INVALID_ENTRY", `${name} must be a finite epoch-ms number >= 0, got ${describeValue(value)}`);
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Checks the fields this library relies on; everything else passes through untouched. */
+export function assertEntry(entry: Record<string, unknown>, key: string): asserts entry is SessionEntry {
+  assertSessionId(entry.sessionId, `entry "${key}": sessionId`);
+  assertTimestamp(entry.updatedAt, `entry "${key}": updatedAt`);
+  const previous = entry.previousSessionIds;
+  if (previous !== undefined && !(Array.isArray(previous) && previous.every(isValidSessionId))) {
+    throw new HubError("E_INVALID_ENTRY", `entry "${key}": previousSessionIds must be an array of session ids`);
+  }
+}
+
+/**
+ * Merges a patch over an entry: a patch field set to `undefined` removes the field. Returns a
+ * new object; neither input is modified.
+ */
+export function mergePatch(current: SessionEntry | undefined, patch: SessionPatch): Record<string, unknown> {
+  const merged: Record<string, unknown> = current === undefined ? {} : { ...current };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) delete merged[field];
+    // defineProperty, not assignment: a field named "__proto__" stays an ordinary field.
+    else Object.defineProperty(merged, field, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
+}

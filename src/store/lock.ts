@@ -1,0 +1,172 @@
+/**
+ * The cross-process lock: proper-lockfile's `<file>.lock` directory, plus an owner record
+ * inside it so that a lock left by a crashed process on this host is taken over at once
+ * instead of after `staleMs`. A live owner's lock goes stale only through proper-lockfile's
+ * mtime rule (the holder refreshes it; a frozen or remote holder stops doing so).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import lockfile from "proper-lockfile";
+import { nanoid } from "nanoid";
+import { HubError, isErrnoCode } from "../errors.js";
+import { ensureDir } from "./atomic.js";
+
+const OWNER_FILE = "owner.json";
+
+export interface LockOptions {
+  /** Give up waiting after this long (ms). */
+  timeoutMs: number;
+  /** A lock whose mtime is older than this is stale whoever holds it (ms, ≥ 2000). */
+  staleMs: number;
+}
+
+export interface HeldLock {
+  /** Set when proper-lockfile reports that another process took the lock from us. */
+  readonly compromised: Error | undefined;
+  release(): Promise<void>;
+}
+
+interface OwnerRecord {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+/**
+ * proper-lockfile removes its lock with `rmdir`; ours holds the owner record, so removal
+ * deletes that file first. Everything else is node:fs as proper-lockfile expects.
+ */
+const lockFs = {
+  ...fs,
+  rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    fs.unlink(path.join(dir, OWNER_FILE), () => fs.rmdir(dir, callback));
+  },
+  rmdirSync(dir: string): void {
+    fs.rmSync(path.join(dir, OWNER_FILE), { force: true });
+    fs.rmdirSync(dir);
+  },
+};
+
+export function lockDirOf(file: string): string {
+  return `${file}.lock`;
+}
+
+/** Acquires the lock on `file`, waiting with backoff up to `timeoutMs`. */
+export async function acquireLock(file: string, options: LockOptions): Promise<HeldLock> {
+  const lockDir = lockDirOf(file);
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = 1;
+  for (;;) {
+    let compromised: Error | undefined;
+    try {
+      const release = await lockfile.lock(file, {
+        realpath: false,
+        lockfilePath: lockDir,
+        stale: options.staleMs,
+        retries: 0,
+        fs: lockFs,
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      });
+      const owner: OwnerRecord = { pid: process.pid, host: os.hostname(), token: nanoid() };
+      await fs.promises.writeFile(path.join(lockDir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+      return {
+        get compromised() {
+          return compromised;
+        },
+        release: async () => {
+          try {
+            await release();
+          } catch (error) {
+            // A compromised lock was already taken over or removed: nothing of ours to remove.
+            if (!(compromised && isErrnoCode(error, "ERELEASED"))) throw error;
+          }
+        },
+      };
+    } catch (error) {
+      if (isErrnoCode(error, "ENOENT")) {
+        await ensureDir(path.dirname(lockDir));
+        continue;
+      }
+      if (!isErrnoCode(error, "ELOCKED")) {
+        throw new HubError("E_IO", `cannot lock ${file}: ${(error as Error).message}`, { cause: error, file });
+      }
+    }
+    if (await takeOverDeadOwner(lockDir)) continue;
+    if (Date.now() >= deadline) {
+      const owner = await readOwner(lockDir);
+      const by = owner ? ` (held by pid ${owner.pid} on ${owner.host})` : "";
+      throw new HubError("E_LOCK_TIMEOUT", `timed out after ${options.timeoutMs} ms waiting for the lock on ${file}${by}`, { file });
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+async function readOwner(lockDir: string): Promise<OwnerRecord | undefined> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(path.join(lockDir, OWNER_FILE), "utf8");
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT") || isErrnoCode(error, "ENOTDIR")) return undefined;
+    throw error;
+  }
+  try {
+    const owner = JSON.parse(text) as Partial<OwnerRecord>;
+    if (typeof owner.pid === "number" && typeof owner.host === "string" && typeof owner.token === "string") {
+      return owner as OwnerRecord;
+    }
+  } catch {
+    // A half-written owner record: its writer is still inside lock(); not a takeover case.
+  }
+  return undefined;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !isErrnoCode(error, "ESRCH");
+  }
+}
+
+/**
+ * When the lock's recorded owner is a dead process on this host, moves the lock directory
+ * aside (rename is atomic, so one waiter wins) and removes it. Returns true when it did.
+ * Should the renamed directory turn out to hold a different owner (the lock changed hands
+ * between our read and our rename), it is put back.
+ */
+async function takeOverDeadOwner(lockDir: string): Promise<boolean> {
+  const owner = await readOwner(lockDir);
+  if (!owner || owner.host !== os.hostname() || isProcessAlive(owner.pid)) return false;
+  const aside = `${lockDir}.dead-${nanoid(8)}`;
+  try {
+    await fs.promises.rename(lockDir, aside);
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return true;
+    throw error;
+  }
+  const moved = await readOwner(aside);
+  if (moved?.token !== owner.token) {
+    await fs.promises.rename(aside, lockDir).catch((error: unknown) => {
+      if (!isErrnoCode(error, "EEXIST") && !isErrnoCode(error, "ENOTEMPTY")) throw error;
+    });
+    return false;
+  }
+  await fs.promises.rm(aside, { recursive: true, force: true });
+  return true;
+}
+
+/** Runs `fn` while holding the lock on `file`. */
+export async function withLock<T>(file: string, options: LockOptions, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(file, options);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release();
+  }
+}

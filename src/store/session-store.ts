@@ -1,0 +1,363 @@
+/**
+ * `openSessionStore`: the sessions.json store. Reads are lock-free and served from a
+ * per-process cache validated by a stat fingerprint; writes are queued, coalesced into one
+ * read-modify-write per batch under the cross-process lock, and written atomically.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { HubError, describeValue } from "../errors.js";
+import { normalizeAgentId } from "../keys/normalize.js";
+import { fingerprint, readWithFingerprint, writeFileAtomic } from "./atomic.js";
+import { quarantine, readBackup, backupPathOf, snapshotBackup } from "./backup.js";
+import { parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
+import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
+import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
+import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
+import { resolveStorePath } from "./paths.js";
+
+export interface StoreWarning {
+  /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden). */
+  code: string;
+  message: string;
+  file?: string;
+}
+
+export interface SessionStoreOptions {
+  /** Explicit sessions.json path; `{agentId}` and a leading `~` are expanded. */
+  path?: string;
+  /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
+  stateDir?: string;
+  /** Default `"main"`; the store is `<stateDir>/agents/<agentId>/sessions/sessions.json`. */
+  agentId?: string;
+  /** How long a parsed store may be reused (ms). Default 45 000, env `HUB_SESSION_CACHE_TTL_MS`; 0 disables. */
+  cacheTtlMs?: number;
+  /** fsync before rename (store and transcript appends). Default true. */
+  durable?: boolean;
+  /** Told about recovered corruption and hidden entries. Default: `process.emitWarning`. */
+  onWarning?: (warning: StoreWarning) => void;
+  /** The clock for `updatedAt` of new entries and `touch`. Default `Date.now`. */
+  now?: () => number;
+  /** How long a write waits for the cross-process lock (ms). Default 60 000. */
+  lockTimeoutMs?: number;
+  /** A lock not refreshed for this long is stale even if its owner lives (ms). Default 10 000. */
+  staleMs?: number;
+  /** Never modify files: a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. */
+  readOnly?: boolean;
+}
+
+export type PatchFunction = (current: SessionEntry | undefined) => SessionPatch | null | undefined;
+
+export interface StoreStats {
+  /** Times the file was read and parsed from disk. */
+  readonly diskReads: number;
+  /** Times the file was written (one per coalesced batch with changes). */
+  readonly writes: number;
+}
+
+export interface SessionStore {
+  /** Absolute path of sessions.json. */
+  readonly path: string;
+  /** The sessions directory (where transcripts live). */
+  readonly dir: string;
+  readonly agentId: string;
+  readonly durable: boolean;
+  readonly now: () => number;
+  readonly stats: StoreStats;
+  /** A copy of the entry, or undefined. */
+  get(key: string): Promise<SessionEntry | undefined>;
+  /** Every entry, newest `updatedAt` first (copies). */
+  list(): Promise<Array<{ key: string; entry: SessionEntry }>>;
+  /**
+   * Merges a patch (a field set to `undefined` is removed) or the result of `fn(current)`
+   * (`null` = no change). Creates the entry (new sessionId, updatedAt = now) when absent.
+   * Never moves `updatedAt` unless the patch sets it. Resolves once the change is on disk.
+   */
+  update(key: string, patch: SessionPatch): Promise<SessionEntry>;
+  update(key: string, fn: PatchFunction): Promise<SessionEntry | undefined>;
+  /** Moves the activity clock (never backwards); creates the entry when absent. */
+  touch(key: string, at?: number): Promise<SessionEntry>;
+  /** Removes a key; true when it existed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Runs a synchronous `fn` over the whole store inside the next coalesced write. Its changes
+   * are applied only if it returns; if it throws, only this call rejects.
+   */
+  mutate<T>(fn: (draft: StoreDraft) => T): Promise<T>;
+  /** Waits for queued writes, then refuses further calls. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  run: (draft: StoreDraft) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Cache {
+  fp: string | null;
+  at: number;
+  slots: Map<string, Slot>;
+}
+
+function resolveCacheTtl(option: number | undefined, env: NodeJS.ProcessEnv): number {
+  const raw = option ?? env.HUB_SESSION_CACHE_TTL_MS;
+  if (raw === undefined || raw === "") return 45_000;
+  const ttl = Number(raw);
+  if (!Number.isFinite(ttl) || ttl < 0) {
+    const name = option === undefined ? "env HUB_SESSION_CACHE_TTL_MS" : "cacheTtlMs";
+    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a number of ms >= 0, got ${describeValue(raw)}`);
+  }
+  return ttl;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a positive number of ms, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function defaultWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
+}
+
+class FileSessionStore implements SessionStore {
+  readonly path: string;
+  readonly dir: string;
+  readonly agentId: string;
+  readonly durable: boolean;
+  readonly now: () => number;
+  readonly stats = { diskReads: 0, writes: 0 };
+  private readonly ttl: number;
+  private readonly lock: LockOptions;
+  private readonly readOnly: boolean;
+  private readonly warn: (warning: StoreWarning) => void;
+  private cache: Cache | undefined;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: SessionStoreOptions) {
+    this.agentId = normalizeAgentId(options.agentId);
+    this.path = resolveStorePath(options);
+    this.dir = path.dirname(this.path);
+    this.durable = options.durable ?? true;
+    this.now = options.now ?? Date.now;
+    this.ttl = resolveCacheTtl(options.cacheTtlMs, process.env);
+    this.lock = {
+      timeoutMs: positive(options.lockTimeoutMs, 60_000, "lockTimeoutMs"),
+      staleMs: Math.max(2_000, positive(options.staleMs, 10_000, "staleMs")),
+    };
+    this.readOnly = options.readOnly ?? false;
+    this.warn = options.onWarning ?? defaultWarning;
+  }
+
+  async get(key: string): Promise<SessionEntry | undefined> {
+    this.assertOpen();
+    assertKey(key);
+    const slot = (await this.readSlots()).get(key);
+    return slot && !slot.invalid ? structuredClone(slot.entry) : undefined;
+  }
+
+  async list(): Promise<Array<{ key: string; entry: SessionEntry }>> {
+    this.assertOpen();
+    const result: Array<{ key: string; entry: SessionEntry }> = [];
+    for (const [key, slot] of await this.readSlots()) {
+      if (!slot.invalid) result.push({ key, entry: structuredClone(slot.entry) });
+    }
+    return result.sort((a, b) => b.entry.updatedAt - a.entry.updatedAt);
+  }
+
+  update(key: string, patch: SessionPatch): Promise<SessionEntry>;
+  update(key: string, fn: PatchFunction): Promise<SessionEntry | undefined>;
+  update(key: string, patchOrFn: SessionPatch | PatchFunction): Promise<SessionEntry | undefined> {
+    assertKey(key);
+    return this.mutate((draft) => {
+      const current = draft.get(key);
+      const patch = typeof patchOrFn === "function" ? patchOrFn(current === undefined ? undefined : structuredClone(current)) : patchOrFn;
+      if (patch === null || patch === undefined) return current;
+      if (!isPlainObject(patch)) {
+        throw new HubError("E_INVALID_ARGUMENT", `patch for "${key}" must be a plain object or null, got ${describeValue(patch)}`);
+      }
+      const base = current ?? { sessionId: randomUUID(), updatedAt: this.now() };
+      return draft.set(key, mergePatch(base, patch) as SessionEntry);
+    });
+  }
+
+  touch(key: string, at?: number): Promise<SessionEntry> {
+    assertKey(key);
+    const when = at ?? this.now();
+    assertTimestamp(when, "touch time");
+    return this.mutate((draft) => {
+      const current = draft.get(key);
+      if (current === undefined) return draft.set(key, { sessionId: randomUUID(), updatedAt: when });
+      return draft.set(key, { ...current, updatedAt: Math.max(current.updatedAt, when) });
+    });
+  }
+
+  delete(key: string): Promise<boolean> {
+    assertKey(key);
+    return this.mutate((draft) => draft.delete(key));
+  }
+
+  mutate<T>(fn: (draft: StoreDraft) => T): Promise<T> {
+    this.assertOpen();
+    if (this.readOnly) {
+      return Promise.reject(new HubError("E_INVALID_ARGUMENT", `store ${this.path} was opened readOnly`, { file: this.path }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new HubError("E_STORE_CLOSED", `store ${this.path} is closed`, { file: this.path });
+  }
+
+  // ---- reading ------------------------------------------------------------------------
+
+  private cacheValid(fp: string | null, insideLock: boolean): boolean {
+    if (this.cache === undefined || this.ttl === 0 || this.cache.fp !== fp) return false;
+    // Inside the lock the fingerprint alone proves that no one else wrote.
+    return insideLock || performance.now() - this.cache.at < this.ttl;
+  }
+
+  private adopt(slots: Map<string, Slot>, fp: string | null): Map<string, Slot> {
+    this.cache = { fp, at: performance.now(), slots };
+    return slots;
+  }
+
+  /** The store for a lock-free read; a corrupt file is recovered under the lock. */
+  private async readSlots(): Promise<Map<string, Slot>> {
+    if (this.cacheValid(await fingerprint(this.path), false)) return (this.cache as Cache).slots;
+    const parsed = await this.readFile();
+    if (parsed instanceof HubError) {
+      if (this.readOnly) throw parsed;
+      return this.withLock(() => this.loadLocked());
+    }
+    return parsed;
+  }
+
+  /** The store as it is on disk now; call only while holding the lock. */
+  private async loadLocked(): Promise<Map<string, Slot>> {
+    if (this.cacheValid(await fingerprint(this.path), true)) return (this.cache as Cache).slots;
+    const parsed = await this.readFile();
+    return parsed instanceof HubError ? this.recover(parsed) : parsed;
+  }
+
+  /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
+  private async readFile(): Promise<Map<string, Slot> | HubError> {
+    const file = await readWithFingerprint(this.path);
+    if (file === null) return this.adopt(new Map(), null);
+    this.stats.diskReads++;
+    let parsed: ParsedStore;
+    try {
+      parsed = parseStore(file.text, this.path);
+    } catch (error) {
+      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return error;
+      throw error;
+    }
+    if (parsed.invalid.length > 0) {
+      const keys = parsed.invalid.map((i) => i.reason).join("; ");
+      this.warn({ code: "E_INVALID_ENTRY", message: `${this.path}: kept but ignored ${parsed.invalid.length} invalid entries: ${keys}`, file: this.path });
+    }
+    return this.adopt(parsed.slots, file.fp);
+  }
+
+  /** Moves a corrupt store aside and restores the backup (or starts empty). Under the lock. */
+  private async recover(error: HubError): Promise<Map<string, Slot>> {
+    if (this.readOnly) throw error;
+    const kept = await quarantine(this.path, this.now());
+    const backup = await readBackup(this.path);
+    let outcome = "no usable backup, starting empty";
+    if (backup) {
+      await writeFileAtomic(this.path, backup.text, { durable: this.durable });
+      outcome = `restored ${backup.parsed.slots.size} sessions from ${backupPathOf(this.path)}`;
+    }
+    this.warn({ code: "E_CORRUPT_STORE", message: `${error.message}; its bytes are kept in ${kept}; ${outcome}`, file: kept });
+    return this.adopt(backup?.parsed.slots ?? new Map(), await fingerprint(this.path));
+  }
+
+  // ---- writing ------------------------------------------------------------------------
+
+  private async withLock<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+    const lock = await acquireLock(this.path, this.lock);
+    try {
+      return await fn(lock);
+    } finally {
+      await lock.release().catch((error: unknown) => {
+        this.warn({ code: "E_LOCK_COMPROMISED", message: `releasing the lock on ${this.path}: ${(error as Error).message}`, file: this.path });
+      });
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      // Let the current burst of synchronous calls join the first batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queue.length > 0) await this.flushBatch(this.queue.splice(0));
+    })().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  /** One read-modify-write for every queued mutation. Each caller learns its own outcome. */
+  private async flushBatch(batch: Pending[]): Promise<void> {
+    const applied: Array<{ op: Pending; value: unknown }> = [];
+    try {
+      await this.withLock(async (lock) => {
+        const slots = await this.loadLocked();
+        const changes: Changes = new Map();
+        for (const op of batch) {
+          const layer = new DraftLayer(slots, changes);
+          try {
+            const value = op.run(layer);
+            if (value instanceof Promise) {
+              value.catch(() => undefined);
+              throw new HubError("E_INVALID_ARGUMENT", "mutate(fn): fn must be synchronous, it returned a promise");
+            }
+            layer.commitTo(changes);
+            applied.push({ op, value });
+          } catch (error) {
+            op.reject(error);
+          }
+        }
+        if (changes.size > 0) await this.write(slots, changes, lock);
+      });
+    } catch (error) {
+      this.cache = undefined;
+      // The write failed: every mutation still pending in this batch fails with it (a promise
+      // that already rejected for its own error stays as it was).
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    for (const { op, value } of applied) op.resolve(value);
+  }
+
+  private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
+    const text = serializeStore(slots, changes);
+    if (lock.compromised) {
+      throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${this.path} before writing`, { cause: lock.compromised, file: this.path });
+    }
+    await snapshotBackup(this.path);
+    await writeFileAtomic(this.path, text, { durable: this.durable });
+    applyChanges(slots, changes);
+    this.adopt(slots, await fingerprint(this.path));
+    this.stats.writes++;
+  }
+}
+
+/** Opens the sessions.json store of one agent (or an explicit path). Nothing is read until used. */
+export function openSessionStore(options: SessionStoreOptions = {}): SessionStore {
+  return new FileSessionStore({ ...options });
+}
