@@ -1,0 +1,111 @@
+/**
+ * Keys given by callers: `canonicalizeSessionKey` turns any accepted spelling into the one
+ * canonical key; `sessionKeyAliases` lists the legacy spellings under which a clawdbot store
+ * may hold the same session. Pure.
+ */
+import { HubError, describeValue } from "../errors.js";
+import { buildSessionKey, composeSessionKey, resolveMainKey, type KeyFields, type KeyStyle } from "./build.js";
+import { encodeKeySegment } from "./encode.js";
+import { isGroupJid } from "./from.js";
+import { normalizeAgentId, normalizeChannel } from "./normalize.js";
+import { parseSessionKey } from "./parse.js";
+import type { ParsedSessionKey } from "./types.js";
+
+export interface CanonicalizeOptions {
+  /** The agent of keys given without `agent:<id>:`. Default `"main"`. */
+  agentId?: string | undefined;
+  /** Bare `main` or this key become `agent:<agentId>:<mainKey>`. Default `"main"`. */
+  mainKey?: string | undefined;
+  /** Channels whose ids keep their case. Default `["matrix", "signal"]`. */
+  caseSensitiveChannels?: readonly string[] | undefined;
+  /** Completes a legacy `group:<id>` key (`@g.us` ids imply `whatsapp`). Default: none. */
+  channel?: string | undefined;
+}
+
+function invalid(key: unknown, expected: string): HubError {
+  return new HubError("E_INVALID_KEY", `sessionKey must be ${expected}, got ${describeValue(key)}`);
+}
+
+/** A parsed `agent:` key in canonical form; `text` is the key it was parsed from. */
+function fromParsed(parsed: ParsedSessionKey, text: string, options: CanonicalizeOptions): string {
+  const { kind } = parsed;
+  if (kind === "main" || kind === "direct" || kind === "group" || kind === "channel") {
+    return buildSessionKey(parsed, { caseSensitiveChannels: options.caseSensitiveChannels });
+  }
+  // cron/hook/other under an agent: the agent id is normalized, the rest kept as given.
+  const rest = text.slice(text.indexOf(":", text.indexOf(":") + 1) + 1);
+  return `agent:${parsed.agentId ?? "main"}:${rest}`;
+}
+
+/**
+ * The canonical form of a key given by a caller (SPEC 3.2 step 1): trimmed; bare `main` or
+ * the main key → `agent:<agentId>:<mainKey>`; `cron:`, `hook:`, `node-`, `global` kept as
+ * given; `agent:` keys rebuilt by the builder (`direct`→`dm`, ids encoded and case-folded,
+ * thread/topic marker by channel) or, when they are no known form, kept with their agent id
+ * normalized; a legacy `group:<id>` completed with `options.channel` (or `whatsapp` for
+ * `@g.us`), else kept; any other text is scoped to the agent (`agent:<agentId>:<text>`) and
+ * read as such. Idempotent. Throws `E_INVALID_KEY` for a blank or malformed key (`agent:`,
+ * `agent::x`, `a::b`).
+ */
+export function canonicalizeSessionKey(key: string, options: CanonicalizeOptions = {}): string {
+  if (typeof key !== "string" || key.trim() === "") throw invalid(key, "a non-empty string");
+  const trimmed = key.trim();
+  const agentId = normalizeAgentId(options.agentId);
+  const mainKey = resolveMainKey(options.mainKey);
+  const lower = trimmed.toLowerCase();
+  if (lower === "main" || lower === mainKey) return `agent:${agentId}:${encodeKeySegment(mainKey)}`;
+  const parsed = parseSessionKey(trimmed);
+  if (parsed?.agentId !== undefined) return fromParsed(parsed, trimmed, options);
+  if (lower.startsWith("agent:")) throw invalid(key, "agent:<agentId>:<rest> with no empty part");
+  if (parsed !== null && (parsed.kind === "cron" || parsed.kind === "hook" || parsed.kind === "node" || parsed.kind === "global")) return trimmed;
+  if (parsed?.kind === "group" && parsed.channel === undefined) {
+    const peerId = parsed.peerId ?? "";
+    const channel = normalizeChannel(options.channel) || (isGroupJid(peerId) ? "whatsapp" : "");
+    if (channel === "") return trimmed;
+    return buildSessionKey({ kind: "group", agentId, channel, peerId }, { caseSensitiveChannels: options.caseSensitiveChannels });
+  }
+  const scoped = `agent:${agentId}:${trimmed}`;
+  const scopedParsed = parseSessionKey(scoped);
+  if (scopedParsed === null) throw invalid(key, "a session key (no empty part between colons)");
+  return fromParsed(scopedParsed, scoped, options);
+}
+
+const LEGACY_STYLES: readonly KeyStyle[] = [
+  { dm: "dm", encode: false },
+  { dm: "direct", encode: true },
+  { dm: "direct", encode: false },
+];
+
+/**
+ * The legacy spellings under which a clawdbot store may hold the session of a canonical
+ * direct/group/channel key: `:direct:` for `:dm:`, unencoded ids (`!room:server`), the whole
+ * key lower-cased (clawdbot lower-cased Matrix ids), and `group:<id>` for a group. At most
+ * ten; empty for other keys. The canonical key itself is not included.
+ */
+export function sessionKeyAliases(canonicalKey: string): string[] {
+  const parsed = parseSessionKey(canonicalKey);
+  if (parsed === null || parsed.agentId === undefined || parsed.peerId === undefined) return [];
+  const { kind } = parsed;
+  if (kind !== "direct" && kind !== "group" && kind !== "channel") return [];
+  const fields: KeyFields = {
+    kind,
+    agentId: parsed.agentId,
+    mainKey: "",
+    channel: parsed.channel ?? "",
+    accountId: parsed.accountId ?? "",
+    id: parsed.peerId,
+    threadId: parsed.threadId ?? "",
+  };
+  const aliases = new Set<string>();
+  const styles = kind === "direct" ? LEGACY_STYLES : LEGACY_STYLES.slice(0, 1);
+  for (const form of [composeSessionKey(fields), ...styles.map((style) => composeSessionKey(fields, style))]) {
+    aliases.add(form);
+    aliases.add(form.toLowerCase());
+  }
+  if (kind === "group" && fields.threadId === "") {
+    aliases.add(`group:${fields.id}`);
+    aliases.add(`group:${fields.id.toLowerCase()}`);
+  }
+  aliases.delete(canonicalKey);
+  return [...aliases];
+}
