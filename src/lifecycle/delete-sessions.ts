@@ -1,0 +1,50 @@
+/**
+ * Deleting sessions by hand (`hub sessions delete`, `hub.deleteSession`): the keys go in one
+ * write, and their transcripts are archived as `<file>.deleted.<timestamp>`, except files a
+ * remaining entry still uses.
+ */
+import { archiveTranscripts, listDirNames, transcriptFilesOf } from "../store/archive.js";
+import type { SessionEntry } from "../store/entry.js";
+import type { SessionStore } from "../store/session-store.js";
+
+export interface DeletedSession {
+  key: string;
+  sessionId: string;
+  /** Archives made (or, in a dry run, that would be made). */
+  archived: string[];
+}
+
+/** Removes `keys` (absent ones are skipped); resolves with what was removed once it is on disk. */
+export async function deleteSessions(
+  store: SessionStore,
+  keys: readonly string[],
+  options: { dryRun?: boolean; now?: number } = {},
+): Promise<DeletedSession[]> {
+  const dryRun = options.dryRun ?? false;
+  const now = options.now ?? store.now();
+  const names = await listDirNames(store.dir);
+  let removed: Array<[string, SessionEntry]>;
+  let keep: Set<string>;
+  if (dryRun) {
+    const entries = await store.list();
+    const wanted = new Set(keys);
+    removed = entries.filter(({ key }) => wanted.has(key)).map(({ key, entry }) => [key, entry]);
+    keep = new Set(entries.filter(({ key }) => !wanted.has(key)).flatMap(({ entry }) => transcriptFilesOf(store.dir, entry, names)));
+  } else {
+    ({ removed, keep } = await store.mutate((draft) => {
+      const gone: Array<[string, SessionEntry]> = [];
+      for (const key of new Set(keys)) {
+        const entry = draft.get(key);
+        if (entry && draft.delete(key)) gone.push([key, entry]);
+      }
+      const stillUsed = gone.length === 0 ? [] : draft.entries().flatMap(([, entry]) => transcriptFilesOf(store.dir, entry, names));
+      return { removed: gone, keep: new Set(stillUsed) };
+    }));
+  }
+  const result: DeletedSession[] = [];
+  for (const [key, entry] of removed) {
+    const archived = await archiveTranscripts(store.dir, entry, now, { dryRun, names, keep });
+    result.push({ key, sessionId: entry.sessionId, archived });
+  }
+  return result;
+}
