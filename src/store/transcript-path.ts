@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { HubError } from "../errors.js";
+import { parseSessionKey } from "../keys/index.js";
 import { assertSessionId } from "./entry.js";
 
 /** The file name of a transcript (not yet validated against a directory). */
@@ -34,4 +35,18 @@ export function resolveTranscriptPath(sessionsDir: string, entry: { sessionId: s
     throw new HubError("E_INVALID_SESSION_FILE", `sessionFile must stay inside ${root}, got ${JSON.stringify(file)}`, { file: resolved });
   }
   return resolved;
+}
+
+/** The topic id of a Telegram forum topic session key (`...:topic:<t>`), else undefined. */
+export function topicIdOf(sessionKey: string): string | undefined {
+  if (!/:topic:[^:]+$/.test(sessionKey)) return undefined;
+  return parseSessionKey(sessionKey)?.threadId;
+}
+
+/**
+ * The `sessionFile` value of a session: the one recorded on the entry, else the default name
+ * for its id (`<sessionId>-topic-<t>.jsonl` for a Telegram forum topic key).
+ */
+export function sessionFileOf(sessionKey: string, entry: { sessionId: string; sessionFile?: string | undefined }): string {
+  return entry.sessionFile ?? transcriptFileName(entry.sessionId, topicIdOf(sessionKey));
 }

@@ -1,0 +1,285 @@
+/**
+ * Inbound de-duplication: `claimInbound` says whether a delivered message is new. Each claim
+ * is one small record file, `<sessions dir>/dedupe/<2 hex>/<38 hex>` (a hash of channel,
+ * account, peer and message id), created with O_EXCL, which fails when the name exists: of
+ * any number of processes claiming one message, exactly one creates it. A record that
+ * has expired is taken over, and expired records are pruned in bulk, under the lock of their
+ * shard, so a takeover or a removal never races with another one.
+ */
+import { createHash } from "node:crypto";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { HubError, describeValue, isErrnoCode } from "../errors.js";
+import { normalizeAccountId, normalizeChannel } from "../keys/normalize.js";
+import { FILE_MODE, ensureDir, writeFileAtomic } from "./atomic.js";
+import { withLock, type LockOptions } from "./lock.js";
+import type { SessionStore } from "./session-store.js";
+
+export const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+/** Expired records are pruned at most this often (per store directory). */
+export const DEDUPE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const TEMP_MAX_AGE_MS = 5 * 60 * 1000;
+/** A record without valid content younger than this is still being written (real clock, ms). */
+const WRITING_GRACE_MS = 60 * 1000;
+const LOCK: LockOptions = { timeoutMs: 30_000, staleMs: 10_000 };
+const RECORD_NAME = /^[0-9a-f]{38}$/;
+const SHARD_NAME = /^[0-9a-f]{2}$/;
+
+/** What identifies one inbound message. */
+export interface InboundIdentity {
+  /** The channel (`telegram`, `whatsapp`...; normalized like session keys). Required. */
+  channel: string;
+  /** The channel account; normalized, default `"default"`. */
+  accountId?: string | undefined;
+  /** The chat or sender the message came from. Default: none. */
+  peerId?: string | number | undefined;
+  /** The channel's id of the message. Required. */
+  messageId: string | number;
+}
+
+export interface ClaimInboundOptions {
+  /** How long a claim makes repeats duplicates (ms, > 0). Default 24 h. */
+  ttlMs?: number | undefined;
+  /** The time of the claim (epoch ms, or a clock). Default: the store's clock. */
+  now?: number | (() => number) | undefined;
+}
+
+/** The part of a store that de-duplication uses. */
+export type DedupeStore = Pick<SessionStore, "dir" | "durable" | "now">;
+
+interface ClaimRecord {
+  claimedAt: number;
+  expiresAt: number;
+  channel: string;
+  accountId: string;
+  peerId?: string;
+  messageId: string;
+}
+
+function timeOf(now: ClaimInboundOptions["now"], store: DedupeStore): number {
+  const at = typeof now === "function" ? now() : (now ?? store.now());
+  if (typeof at !== "number" || !Number.isFinite(at)) throw new HubError("E_INVALID_ARGUMENT", `now must be epoch ms or a clock, got ${describeValue(at)}`);
+  return at;
+}
+
+function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): ClaimRecord {
+  if (message === null || typeof message !== "object") throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
+  const channel = normalizeChannel(message.channel);
+  if (channel === "") throw new HubError("E_INVALID_ARGUMENT", `channel must be a non-empty string, got ${describeValue(message.channel)}`);
+  const { messageId, peerId } = message;
+  if (!(typeof messageId === "string" && messageId !== "") && !(typeof messageId === "number" && Number.isFinite(messageId))) {
+    throw new HubError("E_INVALID_ARGUMENT", `messageId must be a non-empty string or a number, got ${describeValue(messageId)}`);
+  }
+  if (peerId !== undefined && typeof peerId !== "string" && typeof peerId !== "number") {
+    throw new HubError("E_INVALID_ARGUMENT", `peerId must be a string or a number, got ${describeValue(peerId)}`);
+  }
+  const record: ClaimRecord = { claimedAt, expiresAt: claimedAt + ttlMs, channel, accountId: normalizeAccountId(message.accountId), messageId: String(messageId) };
+  if (peerId !== undefined && String(peerId).trim() !== "") record.peerId = String(peerId).trim();
+  return record;
+}
+
+function dedupeDir(store: DedupeStore): string {
+  return path.join(path.resolve(store.dir), "dedupe");
+}
+
+function recordPath(dir: string, record: ClaimRecord): string {
+  const identity = JSON.stringify([record.channel, record.accountId, record.peerId ?? "", record.messageId]);
+  const hash = createHash("sha256").update(identity).digest("hex");
+  return path.join(dir, hash.slice(0, 2), hash.slice(2, 40));
+}
+
+/**
+ * The record at `file`, or null when there is none. A record is created and then written, so
+ * one without valid content is still being written (live) for a short grace period after its
+ * creation; after that it was left by a crash, or damaged, and counts as expired.
+ */
+async function readRecord(file: string): Promise<{ expiresAt: number } | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, "utf8");
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return null;
+    throw new HubError("E_IO", `cannot read dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<ClaimRecord>;
+    if (typeof parsed.expiresAt === "number") return { expiresAt: parsed.expiresAt };
+  } catch {
+    // Being written right now, or damaged: told apart by its age below.
+  }
+  const stat = await fsp.stat(file).catch((error: unknown) => {
+    if (isErrnoCode(error, "ENOENT")) return null;
+    throw error;
+  });
+  if (stat === null) return null;
+  return { expiresAt: Date.now() - stat.mtimeMs < WRITING_GRACE_MS ? Infinity : -Infinity };
+}
+
+/** Creates the record at `file` unless one exists (O_EXCL): true when this call created it. */
+async function createRecord(file: string, text: string, durable: boolean): Promise<boolean> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await openExclusive(file);
+  } catch (error) {
+    if (isErrnoCode(error, "EEXIST")) return false;
+    throw new HubError("E_IO", `cannot create dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
+  }
+  try {
+    await handle.writeFile(text);
+    if (durable) await handle.sync();
+  } catch (error) {
+    await fsp.rm(file, { force: true });
+    throw new HubError("E_IO", `cannot write dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function openExclusive(file: string): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(file, "wx", FILE_MODE);
+  } catch (error) {
+    if (!isErrnoCode(error, "ENOENT")) throw error;
+    await ensureDir(path.dirname(file));
+    return await fsp.open(file, "wx", FILE_MODE);
+  }
+}
+
+/**
+ * Claims an inbound message: true for its first delivery, false for a repeat while an
+ * earlier claim is live (`ttlMs`, default 24 h). Claims survive restarts (they are files
+ * under the sessions directory) and two processes claiming one message at once get exactly
+ * one true. Now and then (at most hourly per directory) a claim also starts pruning
+ * expired records in the background.
+ */
+export async function claimInbound(store: DedupeStore, message: InboundIdentity, options: ClaimInboundOptions = {}): Promise<boolean> {
+  const ttlMs = options.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new HubError("E_INVALID_ARGUMENT", `ttlMs must be a positive number of ms, got ${describeValue(ttlMs)}`);
+  }
+  const now = timeOf(options.now, store);
+  const record = recordOf(message, now, ttlMs);
+  const dir = dedupeDir(store);
+  const file = recordPath(dir, record);
+  const text = JSON.stringify(record);
+  schedulePrune(store, dir, now);
+  if (await createRecord(file, text, store.durable)) return true;
+  const existing = await readRecord(file);
+  if (existing !== null && now < existing.expiresAt) return false;
+  // Expired (or pruned meanwhile): decide under the shard's lock, where takeovers and prunes happen.
+  return withLock(path.dirname(file), LOCK, async () => {
+    const current = await readRecord(file);
+    if (current === null) return createRecord(file, text, store.durable);
+    if (now < current.expiresAt) return false;
+    await writeFileAtomic(file, text, { durable: store.durable });
+    return true;
+  });
+}
+
+export interface PruneResult {
+  /** Expired records removed. */
+  removed: number;
+  /** Live records left. */
+  kept: number;
+}
+
+/** Per dedupe directory in this process: when pruning was last considered, and the run in flight. */
+const pruning = new Map<string, { checkedAt: number; running?: Promise<void> }>();
+
+/**
+ * Starts a background prune when none was considered in this process for an interval, and
+ * the directory's marker says no process pruned within one. Failures are reported as a
+ * process warning (`E_IO`), never to the claim that happened to start the prune.
+ */
+function schedulePrune(store: DedupeStore, dir: string, now: number): void {
+  const state = pruning.get(dir) ?? { checkedAt: -Infinity };
+  pruning.set(dir, state);
+  if (state.running || now - state.checkedAt < DEDUPE_PRUNE_INTERVAL_MS) return;
+  state.checkedAt = now;
+  state.running = (async () => {
+    const marker = path.join(dir, "pruned-at");
+    const last = await fsp.readFile(marker, "utf8").then(Number, (error: unknown) => {
+      if (isErrnoCode(error, "ENOENT")) return -Infinity;
+      throw error;
+    });
+    if (now - last < DEDUPE_PRUNE_INTERVAL_MS && now >= last) return;
+    await writeFileAtomic(marker, String(now), { durable: false });
+    await pruneInbound(store, { now });
+  })()
+    .catch((error: unknown) => {
+      process.emitWarning(`session-hub: pruning dedupe records in ${dir} failed: ${(error as Error).message}`, { code: "E_IO" });
+    })
+    .finally(() => {
+      delete state.running;
+    });
+}
+
+/** Resolves once a background prune started by `claimInbound` (if any) has finished. */
+export async function settleInboundPruning(store: DedupeStore): Promise<void> {
+  await pruning.get(dedupeDir(store))?.running;
+}
+
+/**
+ * Removes every expired dedupe record (and temp files left by a crash) under the store's
+ * sessions directory. `now` (epoch ms or a clock) defaults to the store's clock.
+ */
+export async function pruneInbound(store: DedupeStore, options: { now?: number | (() => number) | undefined } = {}): Promise<PruneResult> {
+  const now = timeOf(options.now, store);
+  const dir = dedupeDir(store);
+  const result: PruneResult = { removed: 0, kept: 0 };
+  for (const shard of await listNames(dir, SHARD_NAME)) {
+    const shardDir = path.join(dir, shard);
+    const expired: string[] = [];
+    for (const name of await listNames(shardDir)) {
+      const file = path.join(shardDir, name);
+      if (!RECORD_NAME.test(name)) {
+        await removeOldTemp(file);
+        continue;
+      }
+      const record = await readRecord(file);
+      if (record !== null && now >= record.expiresAt) expired.push(file);
+      else if (record !== null) result.kept++;
+    }
+    if (expired.length === 0) continue;
+    await withLock(shardDir, LOCK, async () => {
+      for (const file of expired) {
+        const record = await readRecord(file); // taken over meanwhile?
+        if (record === null) continue;
+        if (now < record.expiresAt) result.kept++;
+        else if (await unlinkIfPresent(file)) result.removed++;
+      }
+    });
+  }
+  return result;
+}
+
+async function listNames(dir: string, pattern?: RegExp): Promise<string[]> {
+  try {
+    const names = await fsp.readdir(dir);
+    return pattern ? names.filter((name) => pattern.test(name)) : names;
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return [];
+    throw new HubError("E_IO", `cannot list ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
+  }
+}
+
+async function unlinkIfPresent(file: string): Promise<boolean> {
+  try {
+    await fsp.unlink(file);
+    return true;
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return false;
+    throw new HubError("E_IO", `cannot remove ${file}: ${(error as Error).message}`, { cause: error, file });
+  }
+}
+
+/** A temp file (write-file-atomic's, from a takeover) older than a few minutes was left by a crash. */
+async function removeOldTemp(file: string): Promise<void> {
+  try {
+    const stat = await fsp.stat(file);
+    if (stat.isFile() && Date.now() - stat.mtimeMs > TEMP_MAX_AGE_MS) await unlinkIfPresent(file);
+  } catch (error) {
+    if (!isErrnoCode(error, "ENOENT")) throw error;
+  }
+}

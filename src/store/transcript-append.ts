@@ -1,0 +1,191 @@
+/**
+ * `appendMessage`: one line per message at the end of the session's transcript, chained to
+ * the entry before it. In one process, appends queued for a session while a write is in
+ * flight go out together, in call order, in the next write (one fsync for all of them when
+ * the store is durable); across processes, each write happens under the transcript's lock,
+ * after reading the last entry id from the file's tail, so the `parentId` chain never forks.
+ */
+import type { FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { customAlphabet } from "nanoid";
+import { HubError } from "../errors.js";
+import { assertKey } from "./draft.js";
+import type { SessionEntry } from "./entry.js";
+import { withLock, type LockOptions } from "./lock.js";
+import type { SessionStore } from "./session-store.js";
+import { appendAll, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
+import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "./transcript-format.js";
+import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
+
+/** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
+const newEntryId = customAlphabet("0123456789abcdef", 16);
+
+const LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
+
+interface Pending {
+  prepared: PreparedMessage;
+  resolve: (message: StoredMessage) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Queue {
+  items: Pending[];
+  flushing: boolean;
+}
+
+/** Per store and session key, the appends waiting for the next write. */
+const queues = new WeakMap<SessionStore, Map<string, Queue>>();
+
+/**
+ * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
+ * transcript, with its header) when needed, records `sessionFile` on the entry when it has
+ * none, and moves the entry's activity clock (`updatedAt`) to the message's timestamp (never
+ * backwards). Resolves with the stored message once the line is written (and fsynced when
+ * the store is durable) and the store is updated.
+ */
+export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput): Promise<StoredMessage> {
+  return new Promise<StoredMessage>((resolve, reject) => {
+    assertKey(sessionKey, "sessionKey");
+    const prepared = prepareMessage(message, store.now());
+    let byKey = queues.get(store);
+    if (byKey === undefined) {
+      byKey = new Map();
+      queues.set(store, byKey);
+    }
+    let queue = byKey.get(sessionKey);
+    if (queue === undefined) {
+      queue = { items: [], flushing: false };
+      byKey.set(sessionKey, queue);
+    }
+    queue.items.push({ prepared, resolve, reject });
+    if (!queue.flushing) void flush(store, sessionKey, queue, byKey);
+  });
+}
+
+async function flush(store: SessionStore, key: string, queue: Queue, byKey: Map<string, Queue>): Promise<void> {
+  queue.flushing = true;
+  // Let the current burst of synchronous calls join the first write.
+  await new Promise((resolve) => setImmediate(resolve));
+  while (queue.items.length > 0) {
+    const batch = queue.items.splice(0);
+    try {
+      const target = await targetOf(store, key);
+      const stored = await writeBatch(store, key, target, batch);
+      void settle(store, key, target, batch, stored);
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+  queue.flushing = false;
+  byKey.delete(key);
+}
+
+interface Target {
+  sessionId: string;
+  /** The `sessionFile` to record on the entry when it has none. */
+  sessionFile: string;
+  /** The transcript's absolute path. */
+  file: string;
+}
+
+/** The session's entry (created when absent) and the transcript it appends to. */
+async function targetOf(store: SessionStore, key: string): Promise<Target> {
+  let entry: SessionEntry | undefined = await store.get(key);
+  entry ??= await store.update(key, (current) => (current === undefined ? {} : null));
+  if (entry === undefined) throw new HubError("E_IO", `could not create the session entry "${key}" in ${store.path}`, { file: store.path });
+  const sessionFile = sessionFileOf(key, entry);
+  const file = resolveTranscriptPath(store.dir, { sessionId: entry.sessionId, sessionFile });
+  return { sessionId: entry.sessionId, sessionFile, file };
+}
+
+interface Tail {
+  /** The file holds no complete line that could be a header: it is (re)started. */
+  restart: boolean;
+  /** The file does not end with a newline (a torn last line): one is written first. */
+  torn: boolean;
+  /** The id of the last entry, null when there is none yet. */
+  lastId: string | null;
+}
+
+/** Reads what an append needs to know from the end of the transcript. */
+async function readTail(handle: FileHandle): Promise<Tail> {
+  const size = await sizeOf(handle);
+  if (size === 0) return { restart: true, torn: false, lastId: null };
+  const torn = !(await endsWithNewline(handle, size));
+  let lastId: string | null = null;
+  let headerSeen = false;
+  let newestStart: number | undefined;
+  await scanBackward(handle, size, (text, start) => {
+    newestStart ??= start;
+    const link = parseChainLink(text);
+    if (link === undefined) return false;
+    if ("header" in link) headerSeen = true;
+    else lastId = link.id;
+    return true;
+  });
+  // Only newlines, or one unterminated line that is no header: the first write itself was torn.
+  const found = headerSeen || lastId !== null;
+  const restart = newestStart === undefined || (torn && newestStart === 0 && !found);
+  return { restart, torn: torn && !restart, lastId };
+}
+
+/** Writes one batch under the transcript's cross-process lock; returns the stored messages. */
+async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<StoredMessage[]> {
+  const { file } = target;
+  const root = path.resolve(store.dir);
+  return withLock(file, LOCK, async (lock) => {
+    const handle = await openTranscript(root, file, "append");
+    let created = false;
+    const stored: StoredMessage[] = [];
+    try {
+      const tail = await readTail(handle);
+      let text = tail.torn ? "\n" : "";
+      if (tail.restart) {
+        await handle.truncate(0);
+        created = true;
+        text += `${headerLine(target.sessionId, key, store.now())}\n`;
+      }
+      let parentId = tail.lastId;
+      for (const item of batch) {
+        const id = newEntryId();
+        text += `${messageLine(id, parentId, item.prepared)}\n`;
+        stored.push({ id, parentId, ...item.prepared.body } as StoredMessage);
+        parentId = id;
+      }
+      if (lock.compromised) {
+        throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${file} before appending`, { cause: lock.compromised, file });
+      }
+      await appendAll(handle, text);
+      if (store.durable) await handle.datasync();
+    } catch (error) {
+      if (error instanceof HubError) throw error;
+      throw new HubError("E_IO", `cannot append to ${file}: ${(error as Error).message}`, { cause: error, file });
+    } finally {
+      await handle.close();
+    }
+    if (created && store.durable) await syncDir(root);
+    return stored;
+  });
+}
+
+/**
+ * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write, then
+ * resolves each caller. An entry that was deleted or reset meanwhile is left alone: its
+ * messages went to the transcript it had when they were appended.
+ */
+async function settle(store: SessionStore, key: string, target: Target, batch: Pending[], stored: StoredMessage[]): Promise<void> {
+  const latest = Math.max(...stored.map((m) => m.timestamp));
+  try {
+    await store.mutate((draft) => {
+      const entry = draft.get(key);
+      if (entry === undefined || entry.sessionId !== target.sessionId) return;
+      entry.sessionFile ??= target.sessionFile;
+      entry.updatedAt = Math.max(entry.updatedAt, latest);
+      draft.set(key, entry);
+    });
+  } catch (error) {
+    for (const item of batch) item.reject(error);
+    return;
+  }
+  batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
+}

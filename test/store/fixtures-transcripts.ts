@@ -1,0 +1,64 @@
+/**
+ * Test plumbing shared by the transcript and dedupe tests: a store in a temp dir, the
+ * transcript's lines, the built `dist/` for child scripts, and child processes started
+ * together behind a go-file barrier.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { openSessionStore, type SessionStore, type SessionStoreOptions } from "../../src/store/session-store.js";
+import { REPO_ROOT, ensureDistBuilt, runChild, type ChildRun } from "./helpers.js";
+
+export const FIXTURE_TRANSCRIPT = path.join(REPO_ROOT, "fixtures/pi-transcript.jsonl");
+
+/** A store whose sessions directory is `<dir>/sessions`; not durable unless asked (fast tests). */
+export function openTestStore(dir: string, options: SessionStoreOptions = {}): SessionStore {
+  return openSessionStore({ path: path.join(dir, "sessions", "sessions.json"), durable: false, cacheTtlMs: 0, ...options });
+}
+
+/** Every non-empty line of a file, parsed; throws on a line that is not JSON. */
+export async function readJsonLines(file: string): Promise<Array<Record<string, unknown>>> {
+  const text = await fs.readFile(file, "utf8");
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The absolute transcript path of a session, from its recorded `sessionFile`. */
+export async function transcriptOf(store: SessionStore, key: string): Promise<string> {
+  const entry = await store.get(key);
+  if (entry?.sessionFile === undefined) throw new Error(`no sessionFile recorded for ${key}`);
+  return path.resolve(store.dir, entry.sessionFile);
+}
+
+/** Builds `dist/` for the child scripts (also the key modules the transcript code imports). */
+export async function ensureBuilt(): Promise<void> {
+  await ensureDistBuilt();
+  for (const file of ["dist/store/transcript-append.js", "dist/store/dedupe.js", "dist/keys/index.js"]) {
+    if (existsSync(path.join(REPO_ROOT, file))) continue;
+    const tsc = path.join(REPO_ROOT, "node_modules/.bin/tsc");
+    await promisify(execFile)(tsc, ["-p", "tsconfig.build.json"], { cwd: REPO_ROOT }).catch(() => undefined);
+    if (!existsSync(path.join(REPO_ROOT, file))) throw new Error(`building dist/ did not produce ${file}`);
+  }
+}
+
+/**
+ * Starts one child per argument list (`test/store/<script>`), waits until each printed
+ * "ready", then creates the go-file they poll, so that they all start working at once.
+ * Resolves with the runs once every child exited with code 0.
+ */
+export async function runTogether(script: string, dir: string, argLists: Array<Array<string | number>>): Promise<ChildRun[]> {
+  const go = path.join(dir, `go-${Date.now()}`);
+  // runChild resolves scripts in test/store/children; ours live next to this file.
+  const runs = argLists.map((args) => runChild(path.join("..", script), [go, ...args]));
+  await Promise.all(runs.map((run) => run.waitForLine((line) => line === "ready")));
+  await fs.writeFile(go, "");
+  const codes = await Promise.all(runs.map((run) => run.exited));
+  codes.forEach((code, index) => {
+    if (code !== 0) throw new Error(`child ${index} exited with ${code}: ${runs[index]?.stderr()}`);
+  });
+  return runs;
+}
