@@ -7,6 +7,7 @@ export type HubErrorCode =
   | "E_INVALID_ENTRY"
   | "E_INVALID_ARGUMENT"
   | "E_INVALID_CONFIG"
+  | "E_NOT_FOUND"
   | "E_INVALID_SESSION_FILE"
   | "E_LOCK_TIMEOUT"
   | "E_LOCK_COMPROMISED"
@@ -37,5 +38,5 @@ export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

@@ -2,11 +2,132 @@
 export { HubError } from "./errors.js";
 export type { HubErrorCode } from "./errors.js";
 
+// The gateway façade
+export { createHub } from "./hub.js";
+export type {
+  Hub,
+  HubOptions,
+  InboundMessage,
+  ReceiveResult,
+  ReplyInput,
+  SessionsQuery,
+  HubDebouncer,
+  HubDebouncerOptions,
+} from "./hub.js";
+export { formatContext, CONTEXT_HEADER, CURRENT_HEADER } from "./hub/context.js";
+export type { ContextMessage, FormatContextOptions } from "./hub/context.js";
+export type { Timers } from "./hub/debounce.js";
+export type { GatewayRecord, GatewayInput } from "./store/gateways.js";
+
+// Configuration
+export { validateConfig, loadConfigFile } from "./config/load.js";
+export type { HubConfig, SessionConfig } from "./config/schema.js";
+
+// The store
 export { openSessionStore } from "./store/session-store.js";
 export type { SessionStore, SessionStoreOptions, StoreWarning, StoreStats, PatchFunction } from "./store/session-store.js";
 export type { StoreDraft } from "./store/draft.js";
 export { SESSION_ID_PATTERN, isValidSessionId } from "./store/entry.js";
 export type { SessionEntry, SessionPatch, SessionOrigin, DeliveryContext, ChatType } from "./store/entry.js";
 export { resolveStorePath, resolveStateDir } from "./store/paths.js";
+export { migrateSessionKey } from "./store/key-migration.js";
+export type { KeyMigrationResult } from "./store/key-migration.js";
 
-export { normalizeAgentId, normalizeAccountId, normalizeChannel } from "./keys/normalize.js";
+// Session keys
+export {
+  resolveSessionKey,
+  parseSessionKey,
+  buildSessionKey,
+  canonicalizeSessionKey,
+  sessionKeyAliases,
+  buildGroupDisplayName,
+  resolveInboundAddress,
+  normalizeAgentId,
+  normalizeAccountId,
+  normalizeChannel,
+  normalizeMainKey,
+  normalizeE164,
+  encodeKeySegment,
+  decodeKeySegment,
+  DEFAULT_CASE_SENSITIVE_CHANNELS,
+} from "./keys/index.js";
+export type {
+  ParsedSessionKey,
+  SessionKeyContext,
+  ResolveSessionKeyOptions,
+  DmScope,
+  KeyChatType,
+  SessionKeyKind,
+  SessionKeyParts,
+  BuildSessionKeyOptions,
+  CanonicalizeOptions,
+  GroupDisplayNameParams,
+  InboundAddress,
+} from "./keys/index.js";
+
+// Lifecycle
+export {
+  resolveResetPolicy,
+  sessionTypeOf,
+  evaluateFreshness,
+  matchResetTrigger,
+  applyReset,
+  RESET_CLEARED_FIELDS,
+  resolveSendPolicy,
+  parseSendCommand,
+  parseDuration,
+  pruneSessions,
+  selectPrunable,
+  mostRecentBoundary,
+  nextBoundaryAfter,
+  DEFAULT_RESET_AT_HOUR,
+  DEFAULT_IDLE_MINUTES,
+  DEFAULT_RESET_TRIGGERS,
+  DEFAULT_PRUNE_AFTER,
+  DEFAULT_MACHINE_PRUNE_AFTER,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_ARCHIVE_RETENTION,
+} from "./lifecycle/index.js";
+export type {
+  ResetPolicyContext,
+  SessionType,
+  Freshness,
+  FreshnessInput,
+  FreshnessPolicy,
+  ResetTriggerMatch,
+  ResetTriggerOptions,
+  ApplyResetOptions,
+  SendPolicyInput,
+  SendCommand,
+  PruneOptions,
+  PruneReport,
+  PrunedSession,
+  PruneReason,
+  ResetMode,
+  ResetReason,
+  ResetPolicy,
+  ResolvedResetPolicy,
+  ResetByTypeConfig,
+  SessionResetConfig,
+  SendDecision,
+  SendPolicyMatch,
+  SendPolicyRule,
+  SendPolicyConfig,
+  MaintenanceConfig,
+  SessionLifecycleConfig,
+} from "./lifecycle/index.js";
+export { deleteSessions } from "./lifecycle/delete-sessions.js";
+export type { DeletedSession } from "./lifecycle/delete-sessions.js";
+
+// Transcripts and de-duplication
+export { appendMessage } from "./store/transcript-append.js";
+export { readMessages } from "./store/transcript-read.js";
+export type { ReadMessagesOptions, ReadMessagesResult } from "./store/transcript-read.js";
+export { messageText } from "./store/transcript-format.js";
+export type { StoredMessage, AppendMessageInput, MessageMeta, MessageContent, ContentBlock, TextBlock, MessageRole } from "./store/transcript-format.js";
+export { claimInbound, pruneInbound, settleInboundPruning } from "./store/dedupe.js";
+export type { InboundIdentity, ClaimInboundOptions, PruneResult, DedupeStore } from "./store/dedupe.js";
+
+// The CLI, for embedding
+export { main as runCli } from "./cli/main.js";
+export type { CliIo } from "./cli/main.js";

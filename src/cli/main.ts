@@ -1,27 +1,82 @@
 /**
- * The `hub` CLI: a thin shell over the library. `main(argv, io)` returns the exit code
- * (0 success, 1 usage error, 2 runtime failure).
+ * The `hub` CLI: a thin shell over the library. `main(argv, io)` returns the exit code:
+ * 0 success, 1 usage error, 2 runtime failure. Errors are one line on stderr.
  */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { HubError } from "../errors.js";
+import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { pruneCommand } from "./commands/prune.js";
+import { sessionsCommand } from "./commands/sessions.js";
+import { statusCommand } from "./commands/status.js";
+import { transcriptCommand } from "./commands/transcript.js";
+
+export type { CliIo } from "./command.js";
+
+const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand];
 
 const USAGE = `Usage: hub <command> [options]
 
-Inspect and repair session-hub session stores.
+Inspect and repair session-hub (and clawdbot) session stores.
 
-Commands are added as the CLI grows; this build only prints help.
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}`).join("\n")}
 
-Options:
-  -h, --help     show this help
+Options for every command:
+  --store <path>       sessions.json to use (a clawdbot store works as it is)
+  --agent <id>         agent whose store to use (default: main)
+  --state-dir <dir>    state directory (default: $HUB_STATE_DIR or ~/.hub)
+  --config <file>      config file (default: <state-dir>/hub.json5 when present)
+  -h, --help           help for a command
+  -v, --version        print the version
+
+Exit codes: 0 success, 1 usage error, 2 runtime failure.
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(USAGE);
     return 0;
   }
-  io.stderr(`hub: unknown command "${argv[0]}"\n${USAGE}`);
-  return 1;
+  if (name === "--version" || name === "-v") {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`hub: unknown command "${name}"\n\n${USAGE}`);
+    return 1;
+  }
+  try {
+    const config: ParseArgsConfig = {
+      args: [...rest],
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    };
+    const { values, positionals } = parseArgs(config);
+    if (values.help) {
+      io.stdout(command.usage);
+      return 0;
+    }
+    return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, io });
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`hub ${command.name}: ${(error as Error).message}\n\n${command.usage}`);
+      return 1;
+    }
+    if (error instanceof HubError) {
+      io.stderr(`hub ${command.name}: ${error.message} [${error.code}]\n`);
+      return 2;
+    }
+    io.stderr(`hub ${command.name}: ${(error as Error).message ?? String(error)}\n`);
+    return 2;
+  }
 }

@@ -1,0 +1,88 @@
+/**
+ * What a CLI command is, and the options every command shares (which store, which config).
+ */
+import type { ParseArgsConfig } from "node:util";
+import { resolveConfig } from "../config/load.js";
+import type { HubConfig } from "../config/schema.js";
+import { openSessionStore, type SessionStore } from "../store/session-store.js";
+import { resolveStateDir, resolveStorePath } from "../store/paths.js";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Environment (default `process.env`): `HUB_STATE_DIR`, `HUB_SESSION_CACHE_TTL_MS`. */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for ages (default `Date.now`). */
+  now?: () => number;
+  /** Show progress on stderr (default: stderr is a TTY). */
+  progress?: boolean;
+}
+
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+export interface CommandContext {
+  values: OptionValues;
+  positionals: string[];
+  io: CliIo;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** A mistake in how the command was called: exit code 1. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const COMMON_OPTIONS = {
+  store: { type: "string" },
+  agent: { type: "string" },
+  "state-dir": { type: "string" },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+export interface Target {
+  config: HubConfig;
+  stateDir: string;
+  agentId: string | undefined;
+  storePath: string;
+}
+
+/** The store a command works on: `--store`, else the config's `session.store`, else the agent's default. */
+export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Target> {
+  const env = io.env ?? process.env;
+  const stateDir = resolveStateDir(values["state-dir"] as string | undefined, env);
+  const config = await resolveConfig(values.config as string | undefined, stateDir);
+  const agentId = values.agent as string | undefined;
+  const explicit = (values.store as string | undefined) ?? config.session?.store;
+  const storePath = resolveStorePath({ path: explicit, stateDir, agentId });
+  return { config, stateDir, agentId, storePath };
+}
+
+export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean }): SessionStore {
+  const env = io.env ?? process.env;
+  const ttl = env.HUB_SESSION_CACHE_TTL_MS;
+  return openSessionStore({
+    path: target.storePath,
+    agentId: target.agentId,
+    readOnly: options.readOnly,
+    ...(ttl === undefined ? {} : { cacheTtlMs: Number(ttl) }),
+    ...(io.now ? { now: io.now } : {}),
+    onWarning: (warning) => io.stderr(`hub: warning: ${warning.message} [${warning.code}]\n`),
+  });
+}
+
+/** A positive integer option, or a UsageError naming it. */
+export function positiveIntOption(values: OptionValues, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return Number(text);
+}

@@ -1,0 +1,56 @@
+/**
+ * `hub doctor [--fix] [--json]`: diagnose a sessions directory; `--fix` applies the safe repairs.
+ */
+import { diagnose, repair, type Finding } from "../../store/doctor.js";
+import { openTargetStore, resolveTarget, type Command } from "../command.js";
+
+const USAGE = `Usage: hub doctor [--fix] [--json]
+
+Checks the store and its sessions directory: a store that does not parse, quarantined
+files, stale locks, entries whose transcript is missing, transcripts no session references,
+leftover temp files, legacy or case-variant keys. Without --fix nothing is changed.
+
+--fix repairs what is safe: quarantines a corrupt store and restores its backup, removes
+stale locks and old temp files, migrates legacy keys, archives orphaned transcripts as
+<file>.deleted.<timestamp>. Exit code 2 when an error-level problem remains.
+
+Options:
+  --fix       apply the safe repairs and say what was done
+  --json      machine-readable output
+  --store, --agent, --state-dir, --config   which store (see hub --help)
+`;
+
+const MARK = { error: "✗", warn: "!", info: "·" } as const;
+
+function render(findings: Finding[]): string {
+  if (findings.length === 0) return "No problems found.\n";
+  return `${findings
+    .map((f) => `${MARK[f.severity]} ${f.kind}: ${f.subject}\n    ${f.message}${f.fixed ? `\n    fixed: ${f.fixed}` : ""}`)
+    .join("\n")}\n`;
+}
+
+export const doctorCommand: Command = {
+  name: "doctor",
+  summary: "find and repair problems",
+  usage: USAGE,
+  options: { fix: { type: "boolean" }, json: { type: "boolean" } },
+  async run({ values, io }) {
+    const fix = values.fix === true;
+    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: !fix });
+    const showProgress = io.progress ?? (process.stderr.isTTY === true && !values.json);
+    const now = (io.now ?? Date.now)();
+    const findings = await diagnose(store, {
+      now,
+      onProgress: showProgress
+        ? (done, total) => {
+            if (done % 200 === 0 || done === total) io.stderr(`\rchecking sessions ${done}/${total}${done === total ? "\n" : ""}`);
+          }
+        : undefined,
+    });
+    if (fix) await repair(store, findings, now);
+    const remaining = findings.filter((f) => f.severity === "error" && f.fixed === undefined);
+    if (values.json) io.stdout(`${JSON.stringify({ path: store.path, fixed: fix, findings }, null, 2)}\n`);
+    else io.stdout(`Store: ${store.path}\n${render(findings)}`);
+    return remaining.length > 0 ? 2 : 0;
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * `hub sessions`: list, show, delete.
+ */
+import { parseSessionKey } from "../../keys/index.js";
+import { deleteSessions } from "../../lifecycle/delete-sessions.js";
+import type { SessionEntry } from "../../store/entry.js";
+import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext } from "../command.js";
+import { formatAge, formatTokens, renderTable, shortenKey } from "../format.js";
+
+const USAGE = `Usage:
+  hub sessions [--json] [--active <minutes>]     list sessions, newest first
+  hub sessions show <key> [--json]               one session's entry
+  hub sessions delete <key...> [--dry-run]       remove sessions (their next message starts afresh);
+                                                 transcripts are archived as <file>.deleted.<timestamp>
+
+Options:
+  --json               machine-readable output
+  --active <minutes>   only sessions active within this many minutes (a positive integer)
+  --dry-run            say what delete would do, change nothing
+  --store, --agent, --state-dir, --config   which store (see hub --help)
+`;
+
+export interface SessionRow {
+  key: string;
+  kind: string;
+  sessionId: string;
+  updatedAt: number;
+  ageMs: number;
+  channel: string | null;
+  chatType: string | null;
+  displayName: string | null;
+  label: string | null;
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  contextTokens: number | null;
+}
+
+export function toRow(key: string, entry: SessionEntry, now: number): SessionRow {
+  const parsed = parseSessionKey(key);
+  const num = (value: unknown) => (typeof value === "number" ? value : null);
+  const str = (value: unknown) => (typeof value === "string" ? value : null);
+  return {
+    key,
+    kind: parsed?.kind ?? "other",
+    sessionId: entry.sessionId,
+    updatedAt: entry.updatedAt,
+    ageMs: Math.max(0, now - entry.updatedAt),
+    channel: str(entry.channel) ?? parsed?.channel ?? str(entry.lastChannel),
+    chatType: str(entry.chatType) ?? parsed?.chatType ?? null,
+    displayName: str(entry.displayName),
+    label: str(entry.label),
+    model: str(entry.modelOverride) ?? str(entry.model),
+    inputTokens: num(entry.inputTokens),
+    outputTokens: num(entry.outputTokens),
+    totalTokens: num(entry.totalTokens),
+    contextTokens: num(entry.contextTokens),
+  };
+}
+
+function tokensCell(row: SessionRow): string {
+  if (row.totalTokens === null && row.contextTokens === null) return "-";
+  const used = formatTokens(row.totalTokens ?? undefined);
+  return row.contextTokens === null ? used : `${used}/${formatTokens(row.contextTokens)}`;
+}
+
+async function list({ values, io }: CommandContext): Promise<number> {
+  const activeMinutes = positiveIntOption(values, "active");
+  const target = await resolveTarget(values, io);
+  const store = openTargetStore(target, io, { readOnly: true });
+  const now = (io.now ?? Date.now)();
+  const rows = (await store.list())
+    .map(({ key, entry }) => toRow(key, entry, now))
+    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000);
+  if (values.json) {
+    const payload = { path: store.path, count: rows.length, activeMinutes: activeMinutes ?? null, sessions: rows };
+    io.stdout(`${JSON.stringify(payload, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(`Session store: ${store.path}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
+  if (rows.length === 0) return 0;
+  const table = rows.map((r) => [r.kind, shortenKey(r.key), formatAge(r.ageMs), r.model ?? "-", tokensCell(r), r.displayName ?? r.label ?? ""]);
+  io.stdout(renderTable(["KIND", "KEY", "AGE", "MODEL", "TOKENS", "NAME"], table));
+  return 0;
+}
+
+async function show({ values, positionals, io }: CommandContext): Promise<number> {
+  const key = positionals[1];
+  if (key === undefined || positionals.length > 2) throw new UsageError("sessions show takes exactly one <key>");
+  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+  const entry = await store.get(key);
+  if (!entry) {
+    io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+    return 2;
+  }
+  if (values.json) io.stdout(`${JSON.stringify({ key, entry }, null, 2)}\n`);
+  else {
+    const row = toRow(key, entry, (io.now ?? Date.now)());
+    io.stdout(`${key}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${JSON.stringify(entry, null, 2).replace(/^/gm, "  ")}\n`);
+  }
+  return 0;
+}
+
+async function remove({ values, positionals, io }: CommandContext): Promise<number> {
+  const keys = positionals.slice(1);
+  if (keys.length === 0) throw new UsageError("sessions delete needs at least one <key>");
+  const dryRun = values["dry-run"] === true;
+  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: dryRun });
+  const deleted = await deleteSessions(store, keys, { dryRun });
+  const found = new Set(deleted.map((d) => d.key));
+  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+  for (const { key, archived } of deleted) {
+    const files = archived.length === 0 ? "" : ` (${dryRun ? "would archive" : "archived"} ${archived.length} transcript${archived.length > 1 ? "s" : ""})`;
+    io.stdout(`${dryRun ? "would delete" : "deleted"} ${key}${files}\n`);
+  }
+  return found.size === new Set(keys).size ? 0 : 2;
+}
+
+export const sessionsCommand: Command = {
+  name: "sessions",
+  summary: "list, show or delete sessions",
+  usage: USAGE,
+  options: {
+    json: { type: "boolean" },
+    active: { type: "string" },
+    "dry-run": { type: "boolean" },
+  },
+  run(context) {
+    const sub = context.positionals[0];
+    if (sub === undefined) return list(context);
+    if (sub === "show") return show(context);
+    if (sub === "delete") return remove(context);
+    throw new UsageError(`unknown sessions subcommand "${sub}"`);
+  },
+};

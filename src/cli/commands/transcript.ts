@@ -1,0 +1,46 @@
+/**
+ * `hub transcript <key>`: the newest messages of a session. Read-only.
+ */
+import { readMessages } from "../../store/transcript-read.js";
+import { messageText } from "../../store/transcript-format.js";
+import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
+
+const USAGE = `Usage: hub transcript <key> [--limit N] [--json]
+
+Prints the newest messages of a session, oldest first.
+
+Options:
+  --limit N   how many messages (a positive integer, default 20)
+  --json      machine-readable output
+  --store, --agent, --state-dir, --config   which store (see hub --help)
+`;
+
+export const transcriptCommand: Command = {
+  name: "transcript",
+  summary: "a session's newest messages",
+  usage: USAGE,
+  options: { limit: { type: "string" }, json: { type: "boolean" } },
+  async run({ values, positionals, io }) {
+    const key = positionals[0];
+    if (key === undefined || positionals.length > 1) throw new UsageError("transcript takes exactly one <key>");
+    const limit = positiveIntOption(values, "limit") ?? 20;
+    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+    const entry = await store.get(key);
+    if (!entry) {
+      io.stderr(`hub transcript: no session "${key}" in ${store.path}\n`);
+      return 2;
+    }
+    const page = await readMessages(store, key, { limit });
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages }, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout(`${key} (session ${entry.sessionId})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
+    for (const message of page.messages) {
+      const who = message.role === "user" ? (message.meta?.senderName ?? message.meta?.senderId ?? "user") : message.role;
+      const flag = message.meta?.suppressed === true ? " [not sent]" : "";
+      io.stdout(`${new Date(message.timestamp).toISOString()}  ${who}${flag}: ${messageText(message).replaceAll("\n", "\n    ")}\n`);
+    }
+    return 0;
+  },
+};

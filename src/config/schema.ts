@@ -1,0 +1,110 @@
+/**
+ * The configuration schema (SPEC 9): the shape of clawdbot's `session` section, so users can
+ * copy theirs, plus `messages`. Validated with zod; errors are rendered by `validateConfig`.
+ */
+import { z } from "zod";
+
+const timezone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return true;
+    } catch (error) {
+      return !(error instanceof RangeError);
+    }
+  },
+  { error: "expected an IANA time zone such as Europe/Berlin" },
+);
+
+function intRange(min: number, max: number) {
+  const error = `expected an integer ${min}-${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+const positiveNumber = z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" });
+const nonNegativeInt = z.number({ error: "expected an integer >= 0" }).int({ error: "expected an integer >= 0" }).min(0, { error: "expected an integer >= 0" });
+
+/** A duration: `"30d"`, `"12h"`, `"90m"`, `"45s"`, or a number of ms. */
+const duration = z.union([z.string().min(1), nonNegativeInt], { error: 'expected a duration such as "30d", "12h", "90m" or a number of ms' });
+
+export const resetPolicySchema = z.strictObject({
+  mode: z.enum(["daily", "idle", "never"], { error: 'expected "daily", "idle" or "never"' }).optional(),
+  atHour: intRange(0, 23).optional(),
+  idleMinutes: positiveNumber.optional(),
+  timezone: timezone.optional(),
+});
+
+const chatTypeName = z.enum(["direct", "group", "channel"], { error: 'expected "direct", "group" or "channel"' });
+
+export const sendPolicySchema = z.strictObject({
+  default: z.enum(["allow", "deny"], { error: 'expected "allow" or "deny"' }).optional(),
+  rules: z
+    .array(
+      z.strictObject({
+        action: z.enum(["allow", "deny"], { error: 'expected "allow" or "deny"' }),
+        match: z
+          .strictObject({
+            channel: z.string().optional(),
+            chatType: chatTypeName.optional(),
+            keyPrefix: z.string().optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const sessionConfigSchema = z.object({
+  dmScope: z
+    .enum(["main", "per-peer", "per-channel-peer", "per-account-channel-peer"], {
+      error: 'expected "main", "per-peer", "per-channel-peer" or "per-account-channel-peer"',
+    })
+    .optional(),
+  mainKey: z.string().min(1, { error: "expected a non-empty string" }).optional(),
+  scope: z.enum(["per-sender", "global"], { error: 'expected "per-sender" or "global"' }).optional(),
+  identityLinks: z.record(z.string(), z.array(z.string())).optional(),
+  caseSensitiveChannels: z.array(z.string()).optional(),
+  reset: resetPolicySchema.optional(),
+  resetByType: z
+    .strictObject({
+      dm: resetPolicySchema.optional(),
+      direct: resetPolicySchema.optional(),
+      group: resetPolicySchema.optional(),
+      thread: resetPolicySchema.optional(),
+    })
+    .optional(),
+  resetByChannel: z.record(z.string(), resetPolicySchema).optional(),
+  /** Legacy: idle-only reset after this many minutes. */
+  idleMinutes: positiveNumber.optional(),
+  timezone: timezone.optional(),
+  resetTriggers: z.array(z.string().min(1, { error: "expected a non-empty trigger" })).optional(),
+  sendPolicy: sendPolicySchema.optional(),
+  store: z.string().min(1, { error: "expected a non-empty path" }).optional(),
+  maintenance: z
+    .strictObject({
+      pruneAfter: duration.optional(),
+      maxEntries: z.number().int().positive({ error: "expected an integer > 0" }).optional(),
+      machinePruneAfter: duration.optional(),
+      archiveRetention: duration.optional(),
+    })
+    .optional(),
+});
+
+export const hubConfigSchema = z.object({
+  session: sessionConfigSchema.optional(),
+  messages: z
+    .object({
+      dedupe: z.strictObject({ ttl: duration.optional() }).optional(),
+      inbound: z
+        .strictObject({
+          debounceMs: nonNegativeInt.optional(),
+          byChannel: z.record(z.string(), nonNegativeInt).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+/** The configuration object (the parsed `hub.json5`). Every field is optional. */
+export type HubConfig = z.input<typeof hubConfigSchema>;
+export type SessionConfig = z.output<typeof sessionConfigSchema>;

@@ -1,0 +1,450 @@
+/**
+ * `createHub`: the gateway's single entry point. `receive` runs one pipeline per inbound
+ * message: de-duplicate → resolve the key → migrate a legacy key → trigger or freshness →
+ * reset → route metadata (activity clock untouched) → append the user's message (which moves
+ * the clock). `reply` applies the send policy and appends the assistant's message.
+ */
+import { resolveConfig } from "./config/load.js";
+import type { HubConfig } from "./config/schema.js";
+import { HubError, describeValue } from "./errors.js";
+import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
+import { createDebouncer, type Timers } from "./hub/debounce.js";
+import { applyTurn, type TurnRoute } from "./hub/turn.js";
+import { parseSessionKey, resolveInboundAddress, resolveSessionKey } from "./keys/index.js";
+import type { ResolveSessionKeyOptions, SessionKeyContext } from "./keys/index.js";
+import { deleteSessions } from "./lifecycle/delete-sessions.js";
+import { parseDuration } from "./lifecycle/duration.js";
+import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/maintenance.js";
+import { resolveResetPolicy } from "./lifecycle/reset-policy.js";
+import { resolveSendPolicy, parseSendCommand } from "./lifecycle/send-policy.js";
+import { matchResetTrigger } from "./lifecycle/triggers.js";
+import type { ResetReason } from "./lifecycle/types.js";
+import { claimInbound } from "./store/dedupe.js";
+import { migrateSessionKey } from "./store/key-migration.js";
+import type { SessionEntry } from "./store/entry.js";
+import { openGatewayRegistry, type GatewayInput, type GatewayRecord } from "./store/gateways.js";
+import { resolveStateDir } from "./store/paths.js";
+import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
+import { appendMessage } from "./store/transcript-append.js";
+import type { MessageContent, StoredMessage } from "./store/transcript-format.js";
+import { messageText } from "./store/transcript-format.js";
+import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
+
+export interface HubOptions {
+  /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
+  stateDir?: string | undefined;
+  /** Default `"main"`. */
+  agentId?: string | undefined;
+  /** A config object, or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present. */
+  config?: HubConfig | string | undefined;
+  /** The clock (epoch ms). Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Models `/new <model>` may select (ids, aliases, `provider/model`). Default none. */
+  models?: string[] | undefined;
+  /** fsync writes (store and transcripts). Default true. */
+  durable?: boolean | undefined;
+  /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
+}
+
+/** An inbound message as the gateway sees it. */
+export interface InboundMessage<TChannel extends string = string> {
+  channel: TChannel;
+  chatType?: "direct" | "dm" | "group" | "channel" | "room";
+  peerId?: string;
+  from?: string;
+  accountId?: string;
+  threadId?: string | number;
+  /** The channel's message id: enables de-duplication of redeliveries. */
+  messageId?: string;
+  text: string;
+  senderId?: string;
+  senderName?: string;
+  groupSubject?: string;
+  /** `false`: the sender may not reset the session (the trigger is kept as plain text). Default true. */
+  isAuthorized?: boolean;
+  /** Epoch ms of the message. Default: the hub's clock. */
+  timestamp?: number;
+}
+
+export type ReceiveResult =
+  | { duplicate: true }
+  | {
+      duplicate: false;
+      sessionKey: string;
+      sessionId: string;
+      entry: SessionEntry;
+      isNewSession: boolean;
+      resetReason?: ResetReason;
+      /** The text for the agent: the message, or what followed a reset trigger. */
+      body: string;
+      /** The model chosen with `/new <model>`. */
+      model?: string;
+      /** Set when the message was a `/send` command. */
+      sendPolicy?: "allow" | "deny" | "inherit";
+      message: StoredMessage;
+    };
+
+export interface ReplyInput {
+  text?: string;
+  content?: MessageContent;
+  replyToId?: string;
+  threadId?: string | number;
+}
+
+export interface SessionsQuery {
+  channel?: string;
+  chatType?: "direct" | "group" | "channel";
+  activeWithinMinutes?: number;
+  limit?: number;
+}
+
+export interface Hub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>> {
+  readonly store: SessionStore;
+  readonly config: HubConfig;
+  receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
+  reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }>;
+  history(sessionKey: string, options?: ReadMessagesOptions): Promise<ReadMessagesResult>;
+  latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
+  thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;
+  sessions(query?: SessionsQuery): Promise<Array<{ key: string; entry: SessionEntry }>>;
+  session(sessionKey: string): Promise<SessionEntry | undefined>;
+  endSession(sessionKey: string): Promise<boolean>;
+  deleteSession(sessionKey: string): Promise<boolean>;
+  registerGateway(input: GatewayInput<TGatewayConfig>): Promise<GatewayRecord<TGatewayConfig>>;
+  removeGateway(gatewayId: string): Promise<boolean>;
+  listGateways(options?: { activeOnly?: boolean }): Promise<Array<GatewayRecord<TGatewayConfig>>>;
+  createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel>;
+  contextSince(sessionKey: string): Promise<StoredMessage[]>;
+  formatContext(messages: readonly StoredMessage[], options?: FormatContextOptions): string;
+  prune(options?: PruneOptions): Promise<PruneReport>;
+  close(): Promise<void>;
+}
+
+export interface HubDebouncerOptions<TChannel extends string = string> {
+  /** Quiet period (ms). Default: `messages.inbound.debounceMs` from the config, else 0 (no batching). */
+  debounceMs?: number;
+  /** Per-channel quiet periods. Default: `messages.inbound.byChannel` from the config. */
+  byChannel?: Record<string, number>;
+  /**
+   * Receives one turn: `message` is the batch merged (texts joined with a newline, routing and
+   * `messageId` of the last one) — pass it to `hub.receive` — and `batch` the originals.
+   */
+  onFlush: (message: InboundMessage<TChannel>, batch: Array<InboundMessage<TChannel>>) => void | Promise<void>;
+  /** Told when `onFlush` fails. Default: the failure is rethrown from `push`/the timer. */
+  onError?: (error: unknown, batch: Array<InboundMessage<TChannel>>) => void;
+  /** Timer functions (tests pass their own). Default: the global ones. */
+  timers?: Timers;
+}
+
+export interface HubDebouncer<TChannel extends string = string> {
+  /** Holds a text message for its batch; media (`media: true`) and commands flush the batch and pass at once. */
+  push(message: InboundMessage<TChannel> & { media?: boolean }): Promise<void>;
+  flushAll(): Promise<void>;
+  readonly pending: number;
+}
+
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+/** The fields that are not undefined (for options typed with exactOptionalPropertyTypes). */
+function defined<T extends Record<string, unknown>>(fields: T): Defined<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
+}
+
+function assertInbound(message: InboundMessage<string>): void {
+  if (message === null || typeof message !== "object") {
+    throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
+  }
+  if (typeof message.text !== "string") {
+    throw new HubError("E_INVALID_ARGUMENT", `message.text must be a string, got ${describeValue(message.text)}`);
+  }
+}
+
+/** The session key of a message and the route replies take. */
+function describeInbound(message: InboundMessage<string>, keyOptions: ResolveSessionKeyOptions): { sessionKey: string; route: TurnRoute } {
+  const ctx = defined({
+    channel: message.channel,
+    chatType: message.chatType,
+    peerId: message.peerId,
+    from: message.from,
+    accountId: message.accountId,
+    threadId: message.threadId,
+  }) as SessionKeyContext;
+  const sessionKey = resolveSessionKey(ctx, keyOptions);
+  const address = resolveInboundAddress(ctx);
+  const route: TurnRoute = {
+    channel: address.channel,
+    chatType: address.chatType,
+    to: address.id,
+    accountId: message.accountId,
+    threadId: address.threadId,
+    from: message.from,
+    senderId: message.senderId,
+    senderName: message.senderName,
+    groupSubject: message.groupSubject,
+  };
+  return { sessionKey, route };
+}
+
+class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChannel, TGatewayConfig> {
+  private readonly gateways;
+  private readonly dedupeTtlMs: number | undefined;
+
+  constructor(
+    readonly store: SessionStore,
+    readonly config: HubConfig,
+    stateDir: string,
+    private readonly now: () => number,
+    private readonly models: string[],
+  ) {
+    this.gateways = openGatewayRegistry<TGatewayConfig>(stateDir, now, store.durable);
+    const ttl = config.messages?.dedupe?.ttl;
+    this.dedupeTtlMs = ttl === undefined ? undefined : parseDuration(ttl, "messages.dedupe.ttl");
+  }
+
+  private get sessionConfig() {
+    return this.config.session ?? {};
+  }
+
+  private keyOptions() {
+    const s = this.sessionConfig;
+    return defined({
+      agentId: this.store.agentId,
+      mainKey: s.mainKey,
+      dmScope: s.dmScope,
+      identityLinks: s.identityLinks,
+      scope: s.scope,
+      caseSensitiveChannels: s.caseSensitiveChannels,
+    });
+  }
+
+  async receive(message: InboundMessage<TChannel>): Promise<ReceiveResult> {
+    assertInbound(message);
+    const now = this.now();
+    const inbound = describeInbound(message, this.keyOptions());
+    if (message.messageId !== undefined) {
+      const claim = { channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId };
+      const first = await claimInbound(this.store, defined(claim) as typeof claim, defined({ ttlMs: this.dedupeTtlMs, now }));
+      if (!first) return { duplicate: true };
+    }
+    const sessionKey = inbound.sessionKey;
+    await migrateSessionKey(this.store, sessionKey);
+    const authorized = message.isAuthorized !== false;
+    const send = authorized ? parseSendCommand(message.text) : null;
+    const trigger =
+      authorized && !send
+        ? matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: inbound.route.chatType !== "direct", models: this.models }))
+        : null;
+    const policy = resolveResetPolicy(this.sessionConfig, { sessionKey, channel: inbound.route.channel, isThread: message.threadId !== undefined });
+    const outcome = await this.store.mutate((draft) => {
+      const result = applyTurn(draft.get(sessionKey), { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode });
+      if (result.changed) draft.set(sessionKey, result.entry);
+      return result;
+    });
+    const body = trigger ? trigger.body : message.text;
+    const stored = await appendMessage(this.store, sessionKey, {
+      role: "user",
+      content: body === "" ? message.text : body,
+      timestamp: message.timestamp ?? now,
+      meta: defined({
+        channel: inbound.route.channel,
+        accountId: message.accountId,
+        senderId: message.senderId ?? (inbound.route.chatType === "direct" ? inbound.route.to : undefined),
+        senderName: message.senderName,
+        gatewayMessageId: message.messageId,
+        threadId: message.threadId,
+      }),
+    });
+    const entry = (await this.store.get(sessionKey)) ?? outcome.entry;
+    return {
+      duplicate: false,
+      sessionKey,
+      sessionId: entry.sessionId,
+      entry,
+      isNewSession: outcome.resetReason !== undefined,
+      ...(outcome.resetReason === undefined ? {} : { resetReason: outcome.resetReason }),
+      body,
+      ...(trigger?.model === undefined ? {} : { model: trigger.model }),
+      ...(send?.mode === undefined ? {} : { sendPolicy: send.mode }),
+      message: stored,
+    };
+  }
+
+  async reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }> {
+    const content = reply?.content ?? reply?.text;
+    if (typeof content !== "string" && !Array.isArray(content)) {
+      throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
+    }
+    const entry = await this.store.get(sessionKey);
+    if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
+    const sent = resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
+    const message = await appendMessage(this.store, sessionKey, {
+      role: "assistant",
+      content,
+      timestamp: this.now(),
+      meta: defined({
+        channel: entry.lastChannel ?? entry.channel,
+        accountId: entry.lastAccountId,
+        replyToId: reply.replyToId,
+        threadId: reply.threadId,
+        // Kept in the transcript so the agent's history is whole, but never delivered.
+        suppressed: sent ? undefined : true,
+      }),
+    });
+    return { sent, message };
+  }
+
+  history(sessionKey: string, options: ReadMessagesOptions = {}): Promise<ReadMessagesResult> {
+    return readMessages(this.store, sessionKey, options);
+  }
+
+  async latest(sessionKey: string, limit = 20): Promise<StoredMessage[]> {
+    return (await readMessages(this.store, sessionKey, { limit })).messages;
+  }
+
+  async thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]> {
+    return this.collect(sessionKey, { threadId: String(threadId) }, () => false);
+  }
+
+  /** Pages backwards (newest first) until `stop` says so; returns oldest first. */
+  private async collect(sessionKey: string, options: ReadMessagesOptions, stop: (m: StoredMessage) => boolean): Promise<StoredMessage[]> {
+    const collected: StoredMessage[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await readMessages(this.store, sessionKey, { ...options, limit: 200, ...(before === undefined ? {} : { before }) });
+      for (let i = page.messages.length - 1; i >= 0; i--) {
+        const message = page.messages[i] as StoredMessage;
+        if (stop(message)) return collected.reverse();
+        collected.push(message);
+      }
+      if (page.before === undefined || page.messages.length === 0) return collected.reverse();
+      before = page.before;
+    }
+  }
+
+  contextSince(sessionKey: string): Promise<StoredMessage[]> {
+    return this.collect(sessionKey, {}, (message) => message.role === "assistant");
+  }
+
+  formatContext(messages: readonly StoredMessage[], options: FormatContextOptions = {}): string {
+    const lines: ContextMessage[] = messages.map((m) => ({ text: messageText(m), senderName: m.meta?.senderName, senderId: m.meta?.senderId }));
+    return formatContext(lines, options);
+  }
+
+  async sessions(query: SessionsQuery = {}): Promise<Array<{ key: string; entry: SessionEntry }>> {
+    const now = this.now();
+    const matches = (await this.store.list()).filter(({ key, entry }) => {
+      const parsed = parseSessionKey(key);
+      if (query.channel !== undefined && (entry.channel ?? parsed?.channel) !== query.channel) return false;
+      if (query.chatType !== undefined && (entry.chatType ?? parsed?.chatType) !== query.chatType) return false;
+      return query.activeWithinMinutes === undefined || now - entry.updatedAt <= query.activeWithinMinutes * 60_000;
+    });
+    return query.limit === undefined ? matches : matches.slice(0, query.limit);
+  }
+
+  session(sessionKey: string): Promise<SessionEntry | undefined> {
+    return this.store.get(sessionKey);
+  }
+
+  async endSession(sessionKey: string): Promise<boolean> {
+    const entry = await this.store.update(sessionKey, (current) => (current ? { endedAt: this.now() } : null));
+    return entry !== undefined;
+  }
+
+  async deleteSession(sessionKey: string): Promise<boolean> {
+    return (await deleteSessions(this.store, [sessionKey])).length > 0;
+  }
+
+  registerGateway(input: GatewayInput<TGatewayConfig>) {
+    return this.gateways.register(input);
+  }
+
+  removeGateway(gatewayId: string) {
+    return this.gateways.remove(gatewayId);
+  }
+
+  listGateways(options: { activeOnly?: boolean } = {}) {
+    return this.gateways.list(options);
+  }
+
+  createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel> {
+    const inbound = this.config.messages?.inbound;
+    const debouncer = createDebouncer<DebounceEntry<TChannel>>(
+      defined({
+        debounceMs: options.debounceMs ?? inbound?.debounceMs,
+        byChannel: options.byChannel ?? inbound?.byChannel,
+        timers: options.timers,
+        onFlush: (items: Array<DebounceEntry<TChannel>>) => {
+          const batch = items.map((item) => item.message);
+          return options.onFlush(mergeBatch(batch), batch);
+        },
+        onError: options.onError ? (error: unknown, items: Array<DebounceEntry<TChannel>>) => options.onError?.(error, items.map((i) => i.message)) : undefined,
+      }) as Parameters<typeof createDebouncer<DebounceEntry<TChannel>>>[0],
+    );
+    return {
+      push: (message) => {
+        const { media, ...rest } = message;
+        const inboundMessage = rest as InboundMessage<TChannel>;
+        const described = describeInbound(inboundMessage, this.keyOptions());
+        const isCommand = parseSendCommand(message.text) !== null || matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: described.route.chatType !== "direct" })) !== null;
+        return debouncer.push({
+          batchKey: `${described.sessionKey}\u0000${message.senderId ?? described.route.to ?? ""}`,
+          channel: described.route.channel,
+          text: message.text,
+          immediate: media === true || isCommand,
+          message: inboundMessage,
+        });
+      },
+      flushAll: () => debouncer.flushAll(),
+      get pending() {
+        return debouncer.pending;
+      },
+    };
+  }
+
+  prune(options: PruneOptions = {}): Promise<PruneReport> {
+    const maintenance = this.sessionConfig.maintenance ?? {};
+    return pruneSessions(this.store, { ...defined({ ...maintenance, mainKey: this.sessionConfig.mainKey, now: this.now() }), ...options });
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+interface DebounceEntry<TChannel extends string> {
+  batchKey: string;
+  channel: string;
+  text: string;
+  immediate: boolean;
+  message: InboundMessage<TChannel>;
+}
+
+/** One turn from a batch: the texts joined by newlines, everything else from the last message. */
+function mergeBatch<TChannel extends string>(batch: Array<InboundMessage<TChannel>>): InboundMessage<TChannel> {
+  const last = batch[batch.length - 1] as InboundMessage<TChannel>;
+  return batch.length === 1 ? last : { ...last, text: batch.map((m) => m.text).join("\n") };
+}
+
+/**
+ * Opens a hub: loads and validates the configuration, opens the agent's store (the config's
+ * `session.store` template, else `<stateDir>/agents/<agentId>/sessions/sessions.json`).
+ */
+export async function createHub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>>(
+  options: HubOptions = {},
+): Promise<Hub<TChannel, TGatewayConfig>> {
+  const stateDir = resolveStateDir(options.stateDir);
+  const config = await resolveConfig(options.config, stateDir);
+  const now = options.now ?? Date.now;
+  const store = openSessionStore(
+    defined({
+      stateDir,
+      agentId: options.agentId,
+      path: config.session?.store,
+      durable: options.durable,
+      onWarning: options.onWarning,
+      now,
+    }),
+  );
+  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? []);
+}

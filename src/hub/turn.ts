@@ -1,0 +1,108 @@
+/**
+ * What one inbound message does to its session entry, decided inside the store's
+ * read-modify-write so that two messages racing for one session cannot both reset it:
+ * reset (trigger, end mark, daily/idle freshness), the `/send` override, and the route and
+ * origin metadata. Pure; the activity clock is left to the transcript append.
+ */
+import { randomUUID } from "node:crypto";
+import { buildGroupDisplayName } from "../keys/index.js";
+import { applyReset } from "../lifecycle/apply-reset.js";
+import { evaluateFreshness } from "../lifecycle/freshness.js";
+import type { ResetReason, ResolvedResetPolicy } from "../lifecycle/types.js";
+import type { SessionEntry, SessionPatch } from "../store/entry.js";
+
+export interface TurnRoute {
+  channel: string;
+  chatType: "direct" | "group" | "channel";
+  /** The peer (direct) or group/channel id replies go to. */
+  to?: string | undefined;
+  accountId?: string | undefined;
+  threadId?: string | undefined;
+  from?: string | undefined;
+  senderId?: string | undefined;
+  senderName?: string | undefined;
+  groupSubject?: string | undefined;
+}
+
+export interface TurnInput {
+  now: number;
+  policy: ResolvedResetPolicy;
+  route: TurnRoute;
+  /** A reset trigger matched (and the sender may reset). */
+  trigger?: { model?: string | undefined } | undefined;
+  /** A `/send` command: the new per-session override (`inherit` clears it). */
+  send?: "allow" | "deny" | "inherit" | undefined;
+}
+
+export interface TurnOutcome {
+  entry: SessionEntry;
+  resetReason?: ResetReason;
+  /** Whether anything differs from the stored entry (no write needed when false). */
+  changed: boolean;
+}
+
+function defined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/** Route and origin metadata of the message (never `updatedAt`). */
+export function routePatch(route: TurnRoute): SessionPatch {
+  const isGroup = route.chatType !== "direct";
+  const delivery = defined({ channel: route.channel, to: route.to, accountId: route.accountId, threadId: route.threadId });
+  const label = isGroup
+    ? route.groupSubject ?? route.to
+    : route.senderName ?? route.senderId ?? route.to;
+  return {
+    chatType: route.chatType,
+    channel: route.channel,
+    lastChannel: route.channel,
+    lastTo: route.to,
+    lastAccountId: route.accountId,
+    // A message outside any thread clears the last thread: replies go to the main conversation.
+    lastThreadId: route.threadId,
+    deliveryContext: delivery,
+    origin: defined({ label, provider: route.channel, from: route.from, to: route.to, accountId: route.accountId, threadId: route.threadId }),
+    ...(isGroup
+      ? defined({
+          groupId: route.to,
+          subject: route.groupSubject,
+          displayName: buildGroupDisplayName({ channel: route.channel, subject: route.groupSubject, groupId: route.to }),
+        })
+      : defined({ displayName: route.senderName })),
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function whyReset(current: SessionEntry | undefined, input: TurnInput): ResetReason | undefined {
+  if (current === undefined || current.endedAt !== undefined) return "new";
+  if (input.trigger) return "trigger";
+  const freshness = evaluateFreshness({ updatedAt: current.updatedAt, now: input.now, policy: input.policy });
+  return freshness.fresh ? undefined : freshness.reason;
+}
+
+/** The entry after this message (before its transcript append). */
+export function applyTurn(current: SessionEntry | undefined, input: TurnInput): TurnOutcome {
+  const resetReason = whyReset(current, input);
+  const model = input.trigger?.model;
+  let entry: SessionEntry;
+  if (current === undefined) entry = { sessionId: randomUUID(), updatedAt: input.now, ...(model === undefined ? {} : splitModel(model)) };
+  else if (resetReason !== undefined) entry = applyReset(current, { now: input.now, model });
+  else entry = structuredClone(current);
+  const patch: Record<string, unknown> = { ...routePatch(input.route) };
+  if (input.send !== undefined) patch.sendPolicy = input.send === "inherit" ? undefined : input.send;
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) delete entry[field];
+    else entry[field] = value;
+  }
+  const changed = resetReason !== undefined || !sameJson(entry, current);
+  return { entry, changed, ...(resetReason === undefined ? {} : { resetReason }) };
+}
+
+function splitModel(model: string): Pick<SessionEntry, "modelOverride" | "providerOverride"> {
+  const slash = model.indexOf("/");
+  if (slash > 0 && slash < model.length - 1) return { providerOverride: model.slice(0, slash), modelOverride: model.slice(slash + 1) };
+  return { modelOverride: model };
+}

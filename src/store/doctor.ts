@@ -1,0 +1,184 @@
+/**
+ * `hub doctor`: what can be wrong with a sessions directory, and the repairs that are safe.
+ * Diagnosis never changes a file; `repair` acts only on fixable findings and says what it did.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { HubError, isErrnoCode } from "../errors.js";
+import { canonicalizeSessionKey } from "../keys/canonical.js";
+import { archiveFile, isTempFileName, listDirNames, transcriptFilesOf } from "./archive.js";
+import { readWithFingerprint } from "./atomic.js";
+import { parseStore, type ParsedStore } from "./codec.js";
+import { migrateSessionKey } from "./key-migration.js";
+import { inspectLock, removeStaleLock } from "./lock.js";
+import type { SessionStore } from "./session-store.js";
+import { resolveTranscriptPath } from "./transcript-path.js";
+
+export type FindingKind =
+  | "corrupt-store"
+  | "invalid-entry"
+  | "quarantined-file"
+  | "stale-lock"
+  | "missing-transcript"
+  | "unsafe-session-file"
+  | "orphaned-transcript"
+  | "temp-file"
+  | "legacy-key";
+
+export interface Finding {
+  kind: FindingKind;
+  severity: "error" | "warn" | "info";
+  message: string;
+  /** The file or key it is about. */
+  subject: string;
+  fixable: boolean;
+  /** After `repair`: what was done. */
+  fixed?: string;
+}
+
+export interface DoctorOptions {
+  now?: number | undefined;
+  /** Called as transcripts are checked (for a progress display). */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Temp files older than this are leftovers (ms). Default 5 minutes. */
+  tempMaxAgeMs?: number | undefined;
+  /** A lock not refreshed for this long is stale (ms). Default 10 000. */
+  staleMs?: number | undefined;
+}
+
+const LOCK_LEFTOVER = /\.lock\.(?:new|old|dead)-[A-Za-z0-9_-]+$/;
+
+async function mtimeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await fs.lstat(file)).mtimeMs;
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return undefined;
+    throw error;
+  }
+}
+
+async function readStore(file: string): Promise<ParsedStore | HubError | null> {
+  const read = await readWithFingerprint(file);
+  if (read === null) return null;
+  try {
+    return parseStore(read.text, file);
+  } catch (error) {
+    if (error instanceof HubError) return error;
+    throw error;
+  }
+}
+
+/** Every finding for the store and its sessions directory. Read-only. */
+export async function diagnose(store: SessionStore, options: DoctorOptions = {}): Promise<Finding[]> {
+  const now = options.now ?? Date.now();
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+  const base = path.basename(store.path);
+  const names = await listDirNames(store.dir);
+
+  const parsed = await readStore(store.path);
+  if (parsed instanceof HubError) {
+    add({ kind: "corrupt-store", severity: "error", subject: store.path, message: `${parsed.message}: --fix quarantines it and restores the backup`, fixable: true });
+  }
+  const slots = parsed instanceof HubError || parsed === null ? new Map() : parsed.slots;
+  for (const { key, reason } of parsed instanceof HubError || parsed === null ? [] : parsed.invalid) {
+    add({ kind: "invalid-entry", severity: "warn", subject: key, message: `${reason} (kept in the file, ignored)`, fixable: false });
+  }
+  for (const name of names.filter((n) => n.startsWith(`${base}.corrupt.`))) {
+    add({ kind: "quarantined-file", severity: "info", subject: path.join(store.dir, name), message: "a corrupt store kept for inspection; delete it when done", fixable: false });
+  }
+
+  await findLocks(store, names, now, options.staleMs ?? 10_000, add);
+
+  const entries = [...slots].filter(([, slot]) => !slot.invalid).map(([key, slot]) => [key, slot.entry] as const);
+  const referenced = new Set<string>();
+  let done = 0;
+  for (const [key, entry] of entries) {
+    options.onProgress?.(++done, entries.length);
+    for (const file of transcriptFilesOf(store.dir, entry, names)) referenced.add(file);
+    let own: string;
+    try {
+      own = resolveTranscriptPath(store.dir, entry);
+    } catch (error) {
+      add({ kind: "unsafe-session-file", severity: "error", subject: key, message: (error as Error).message, fixable: false });
+      continue;
+    }
+    if (entry.sessionFile !== undefined && (await mtimeOf(own)) === undefined) {
+      add({ kind: "missing-transcript", severity: "warn", subject: key, message: `transcript ${own} is missing (the next message starts a new one)`, fixable: false });
+    }
+    const canonical = canonicalOrUndefined(key, store.agentId);
+    if (canonical !== undefined && canonical !== key) {
+      add({ kind: "legacy-key", severity: "warn", subject: key, message: `legacy or case-variant key of ${canonical}: --fix migrates it`, fixable: true });
+    }
+  }
+  for (const name of names) {
+    const file = path.join(store.dir, name);
+    if (name.endsWith(".jsonl") && !referenced.has(file) && parsed !== null && !(parsed instanceof HubError)) {
+      add({ kind: "orphaned-transcript", severity: "info", subject: file, message: "no session references this transcript: --fix archives it", fixable: true });
+    } else if (isTempFileName(name, base) && now - ((await mtimeOf(file)) ?? now) > (options.tempMaxAgeMs ?? 5 * 60_000)) {
+      add({ kind: "temp-file", severity: "info", subject: file, message: "leftover of an interrupted write: --fix removes it", fixable: true });
+    }
+  }
+  return findings;
+}
+
+function canonicalOrUndefined(key: string, agentId: string): string | undefined {
+  try {
+    return canonicalizeSessionKey(key, { agentId });
+  } catch (error) {
+    if (error instanceof HubError) return undefined;
+    throw error;
+  }
+}
+
+async function findLocks(store: SessionStore, names: string[], now: number, staleMs: number, add: (f: Finding) => void): Promise<void> {
+  const lockable = [store.path, ...names.filter((n) => n.endsWith(".jsonl")).map((n) => path.join(store.dir, n))];
+  for (const file of lockable) {
+    const lock = await inspectLock(file, staleMs, now);
+    if (lock.state === "stale") {
+      add({ kind: "stale-lock", severity: "warn", subject: `${file}.lock`, message: `stale lock (${lock.reason}): --fix removes it`, fixable: true });
+    }
+  }
+  for (const name of names.filter((n) => LOCK_LEFTOVER.test(n))) {
+    const file = path.join(store.dir, name);
+    if (now - ((await mtimeOf(file)) ?? now) > staleMs) {
+      add({ kind: "stale-lock", severity: "info", subject: file, message: "leftover of a lock hand-over: --fix removes it", fixable: true });
+    }
+  }
+}
+
+/** Applies the safe repairs to fixable findings (in place: each gets `fixed`). */
+const REPAIR_ORDER: readonly FindingKind[] = ["stale-lock", "corrupt-store", "legacy-key", "orphaned-transcript", "temp-file"];
+
+export async function repair(store: SessionStore, findings: Finding[], now = Date.now()): Promise<Finding[]> {
+  const fixable = findings.filter((f) => f.fixable).sort((a, b) => REPAIR_ORDER.indexOf(a.kind) - REPAIR_ORDER.indexOf(b.kind));
+  for (const finding of fixable) {
+    switch (finding.kind) {
+      case "corrupt-store":
+        await store.list(); // a writable store quarantines the file and restores the backup
+        finding.fixed = "quarantined and recovered (see the warning above)";
+        break;
+      case "stale-lock":
+        if (finding.subject.endsWith(".lock")) await removeStaleLock(finding.subject.slice(0, -".lock".length));
+        else await fs.rm(finding.subject, { recursive: true, force: true });
+        finding.fixed = "removed";
+        break;
+      case "legacy-key": {
+        const canonical = canonicalizeSessionKey(finding.subject, { agentId: store.agentId });
+        const result = await migrateSessionKey(store, canonical);
+        finding.fixed = result.migratedFrom.length ? `migrated to ${canonical}` : "already migrated";
+        break;
+      }
+      case "orphaned-transcript":
+        finding.fixed = `archived as ${path.basename((await archiveFile(finding.subject, now, { dryRun: false })) ?? "(gone)")}`;
+        break;
+      case "temp-file":
+        await fs.rm(finding.subject, { force: true });
+        finding.fixed = "removed";
+        break;
+      default:
+        break;
+    }
+  }
+  return findings;
+}
