@@ -20,7 +20,7 @@ export async function ensureDir(dir: string): Promise<void> {
 }
 
 /** Replaces `file` with `data` atomically (mode 0600); `durable` fsyncs before the rename. */
-export async function writeFileAtomic(file: string, data: string, options: { durable: boolean }): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Buffer, options: { durable: boolean }): Promise<void> {
   const write = () => writeFileAtomicLib(file, data, { mode: FILE_MODE, fsync: options.durable });
   try {
     try {

@@ -1,19 +1,20 @@
 /**
  * sessions.json text <-> the in-memory map. Parsing tries `JSON.parse` first and JSON5 only
  * for a file that fails it. Writing produces exactly `JSON.stringify(store, null, 2)`, built
- * from per-entry fragments that are cached, so an update re-serializes only what changed.
+ * from per-entry byte fragments that are cached, so an update re-serializes only what changed.
  */
 import JSON5 from "json5";
 import { HubError } from "../errors.js";
 import { assertEntry, isPlainObject, migrateLegacyFields, type SessionEntry } from "./entry.js";
 
-/** One stored entry. `line` is its serialized text (`  "key": {...}`), filled on demand. */
+/** One stored entry. */
 export interface Slot {
   /** The entry; for an invalid slot, whatever the file held (kept so it is written back). */
   readonly entry: SessionEntry;
   /** Set when the stored value failed validation: hidden from readers, preserved on disk. */
   readonly invalid?: string;
-  line?: string;
+  /** Its member text in the file (`  "key": {...}`) as UTF-8, filled on demand. */
+  bytes?: Buffer;
 }
 
 export interface ParsedStore {
@@ -63,10 +64,9 @@ export function parseStore(text: string, file: string): ParsedStore {
   return { slots, usedJson5, migrated, invalid };
 }
 
-/** The pretty text of one entry, indented to sit at the top level of the store. */
-function entryLine(key: string, entry: unknown): string {
-  const pretty = JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ");
-  return `  ${JSON.stringify(key)}: ${pretty}`;
+/** The member text of one entry (`  "key": {...}`), indented to sit at the top level of the store. */
+function memberText(key: string, pretty: string): string {
+  return `  ${JSON.stringify(key)}: ${pretty.replaceAll("\n", "\n  ")}`;
 }
 
 /**
@@ -82,19 +82,56 @@ export function makeSlot(key: string, entry: Record<string, unknown>): Slot {
     throw new HubError("E_INVALID_ENTRY", `entry "${key}" is not JSON-serializable: ${(error as Error).message}`, { cause: error });
   }
   const normalized = JSON.parse(pretty) as SessionEntry;
-  return { entry: normalized, line: `  ${JSON.stringify(key)}: ${pretty.replaceAll("\n", "\n  ")}` };
+  return { entry: normalized, bytes: Buffer.from(memberText(key, pretty)) };
 }
 
 /**
- * The whole file, with a batch's pending `changes` applied (`null` deletes; new keys go at
- * the end): identical to `JSON.stringify(store, null, 2)` of the result, in the map's order.
- * Only entries without a cached `line` are stringified.
+ * Fills `bytes` of every slot that has none (after a read, all of them) with one
+ * `JSON.stringify` of those entries, cut at the top-level members: in that text a newline
+ * followed by exactly two spaces and a quote starts a top-level member, nothing else does
+ * (deeper lines are indented by four or more). Much faster than one stringify per entry.
  */
-export function serializeStore(slots: ReadonlyMap<string, Slot>, changes: ReadonlyMap<string, Slot | null> = new Map()): string {
-  const lines: string[] = [];
+function fillBytes(slots: ReadonlyMap<string, Slot>): void {
+  // A null prototype: "__proto__" is an ordinary key here. Key order is that of any object.
+  const missing: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, slot] of slots) if (slot.bytes === undefined) missing[key] = slot.entry;
+  const keys = Object.keys(missing);
+  if (keys.length === 0) return;
+  const text = JSON.stringify(missing, null, 2);
+  let start = 2; // after "{\n"
+  for (const [i, key] of keys.entries()) {
+    const end = i === keys.length - 1 ? text.length - 2 : text.indexOf(',\n  "', start);
+    if (end < start) return; // Cannot happen; should it, serializeStore stringifies the rest one by one.
+    (slots.get(key) as Slot).bytes = Buffer.from(text.slice(start, end));
+    start = end + 2;
+  }
+}
+
+/** An array-index key ("0".."4294967294"): a JS object lists these first, in numeric order. */
+function isIndexKey(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+const OPEN = Buffer.from("{\n");
+const SEPARATOR = Buffer.from(",\n");
+const CLOSE = Buffer.from("\n}");
+
+/**
+ * The whole file as UTF-8, with a batch's pending `changes` applied (`null` deletes; new keys
+ * go at the end): identical to `JSON.stringify(store, null, 2)` of the resulting object, whose
+ * key order is the map's except that integer-like keys come first in numeric order (as in any
+ * JS object, so clawdbot rewriting the file keeps it as it is). Entries are stringified only
+ * when they have no cached `bytes`; the file is a concatenation of the cached bytes, never one
+ * big string (building and encoding a multi-megabyte string per write costs ~5x more).
+ */
+export function serializeStore(slots: ReadonlyMap<string, Slot>, changes: ReadonlyMap<string, Slot | null> = new Map()): Buffer {
+  fillBytes(slots);
+  const members: Buffer[] = [];
+  const indexed: Array<[index: number, bytes: Buffer]> = [];
   const push = (key: string, slot: Slot) => {
-    slot.line ??= entryLine(key, slot.entry);
-    lines.push(slot.line);
+    slot.bytes ??= Buffer.from(memberText(key, JSON.stringify(slot.entry, null, 2)));
+    if (isIndexKey(key)) indexed.push([Number(key), slot.bytes]);
+    else members.push(slot.bytes);
   };
   for (const [key, slot] of slots) {
     const changed = changes.get(key);
@@ -104,5 +141,13 @@ export function serializeStore(slots: ReadonlyMap<string, Slot>, changes: Readon
   for (const [key, slot] of changes) {
     if (slot !== null && !slots.has(key)) push(key, slot);
   }
-  return lines.length === 0 ? "{}" : `{\n${lines.join(",\n")}\n}`;
+  const ordered = indexed.length === 0 ? members : indexed.sort((a, b) => a[0] - b[0]).map(([, bytes]) => bytes).concat(members);
+  if (ordered.length === 0) return Buffer.from("{}");
+  const parts: Buffer[] = [OPEN];
+  for (const [i, bytes] of ordered.entries()) {
+    if (i > 0) parts.push(SEPARATOR);
+    parts.push(bytes);
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }

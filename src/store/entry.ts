@@ -2,7 +2,7 @@
  * The session entry: its type, its validation at the public boundary, and the migration of
  * clawdbot's legacy field names. Pure: no I/O.
  */
-import { HubError, describeValue } from "../errors.js";
+import { HubError, describeValue, type HubErrorCode } from "../errors.js";
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MAX_PREVIOUS_SESSION_IDS = 20;
@@ -104,9 +104,10 @@ export function assertSessionId(value: unknown, name = "sessionId"): asserts val
   }
 }
 
-export function assertTimestamp(value: unknown, name: string): asserts value is number {
+/** Throws `code` (default `E_INVALID_ENTRY`) unless `value` is a finite epoch-ms number >= 0. */
+export function assertTimestamp(value: unknown, name: string, code: HubErrorCode = "E_INVALID_ENTRY"): asserts value is number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new HubError("E_INVALID_ENTRY", `${name} must be a finite epoch-ms number >= 0, got ${describeValue(value)}`);
+    throw new HubError(code, `${name} must be a finite epoch-ms number >= 0, got ${describeValue(value)}`);
   }
 }
 

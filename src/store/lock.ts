@@ -3,6 +3,10 @@
  * inside it so that a lock left by a crashed process on this host is taken over at once
  * instead of after `staleMs`. A live owner's lock goes stale only through proper-lockfile's
  * mtime rule (the holder refreshes it; a frozen or remote holder stops doing so).
+ *
+ * The lock directory never exists without its owner record, so a crash at any instant leaves
+ * a lock that can be taken over: it is built under a private name with the record inside and
+ * renamed into place, and removed by renaming it aside first.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -34,18 +38,47 @@ interface OwnerRecord {
   token: string;
 }
 
+type Callback = (error: NodeJS.ErrnoException | null) => void;
+
+/** Creates the lock directory `dir` with this process's owner record already inside. */
+async function createLockDir(dir: string): Promise<void> {
+  const staging = `${dir}.new-${nanoid(8)}`;
+  await fs.promises.mkdir(staging);
+  try {
+    const owner: OwnerRecord = { pid: process.pid, host: os.hostname(), token: nanoid() };
+    await fs.promises.writeFile(path.join(staging, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+    // rename fails when `dir` exists and is not empty (or is a file): the lock is taken.
+    await fs.promises.rename(staging, dir);
+  } catch (error) {
+    await fs.promises.rm(staging, { recursive: true, force: true });
+    if (isErrnoCode(error, "ENOTEMPTY") || isErrnoCode(error, "ENOTDIR")) {
+      throw Object.assign(new Error(`${dir} exists`), { code: "EEXIST" });
+    }
+    throw error;
+  }
+}
+
 /**
- * proper-lockfile removes its lock with `rmdir`; ours holds the owner record, so removal
- * deletes that file first. Everything else is node:fs as proper-lockfile expects.
+ * proper-lockfile takes its lock with `mkdir` and removes it with `rmdir`; ours are atomic
+ * with respect to the owner record (see the file comment). An empty directory at the lock
+ * path (only a foreign tool makes one) is replaced. Everything else is node:fs.
  */
 const lockFs = {
   ...fs,
-  rmdir(dir: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    fs.unlink(path.join(dir, OWNER_FILE), () => fs.rmdir(dir, callback));
+  mkdir(dir: string, callback: Callback): void {
+    createLockDir(dir).then(() => callback(null), callback);
+  },
+  rmdir(dir: string, callback: Callback): void {
+    const aside = `${dir}.old-${nanoid(8)}`;
+    fs.rename(dir, aside, (error) => {
+      if (error) callback(error);
+      else fs.rm(aside, { recursive: true, force: true }, callback);
+    });
   },
   rmdirSync(dir: string): void {
-    fs.rmSync(path.join(dir, OWNER_FILE), { force: true });
-    fs.rmdirSync(dir);
+    const aside = `${dir}.old-${nanoid(8)}`;
+    fs.renameSync(dir, aside);
+    fs.rmSync(aside, { recursive: true, force: true });
   },
 };
 
@@ -71,8 +104,6 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
           compromised = error;
         },
       });
-      const owner: OwnerRecord = { pid: process.pid, host: os.hostname(), token: nanoid() };
-      await fs.promises.writeFile(path.join(lockDir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
       return {
         get compromised() {
           return compromised;
@@ -120,7 +151,7 @@ async function readOwner(lockDir: string): Promise<OwnerRecord | undefined> {
       return owner as OwnerRecord;
     }
   } catch {
-    // A half-written owner record: its writer is still inside lock(); not a takeover case.
+    // Not our record (ours is complete before the directory appears): a foreign holder, no takeover.
   }
   return undefined;
 }
@@ -169,4 +200,41 @@ export async function withLock<T>(file: string, options: LockOptions, fn: (lock:
   } finally {
     await lock.release();
   }
+}
+
+export type LockState =
+  | { state: "free" }
+  | { state: "held"; pid: number | undefined; host: string | undefined; ageMs: number }
+  /** The owner is dead on this host, or the lock has not been refreshed for `staleMs`. */
+  | { state: "stale"; pid: number | undefined; host: string | undefined; ageMs: number; reason: string };
+
+/** What the lock on `file` looks like now (for `hub status` and `hub doctor`); changes nothing. */
+export async function inspectLock(file: string, staleMs: number, now = Date.now()): Promise<LockState> {
+  const lockDir = lockDirOf(file);
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await fs.promises.stat(lockDir)).mtimeMs;
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return { state: "free" };
+    throw error;
+  }
+  const owner = await readOwner(lockDir);
+  const base = { pid: owner?.pid, host: owner?.host, ageMs: Math.max(0, now - mtimeMs) };
+  if (owner && owner.host === os.hostname() && !isProcessAlive(owner.pid)) {
+    return { state: "stale", ...base, reason: `owner pid ${owner.pid} is not running` };
+  }
+  if (base.ageMs > staleMs) return { state: "stale", ...base, reason: `not refreshed for ${Math.round(base.ageMs / 1000)} s` };
+  return { state: "held", ...base };
+}
+
+/** Removes a lock directory that `inspectLock` called stale. */
+export async function removeStaleLock(file: string): Promise<void> {
+  const aside = `${lockDirOf(file)}.dead-${nanoid(8)}`;
+  try {
+    await fs.promises.rename(lockDirOf(file), aside);
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return;
+    throw error;
+  }
+  await fs.promises.rm(aside, { recursive: true, force: true });
 }

@@ -25,25 +25,25 @@ export interface StoreWarning {
 
 export interface SessionStoreOptions {
   /** Explicit sessions.json path; `{agentId}` and a leading `~` are expanded. */
-  path?: string;
+  path?: string | undefined;
   /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
-  stateDir?: string;
+  stateDir?: string | undefined;
   /** Default `"main"`; the store is `<stateDir>/agents/<agentId>/sessions/sessions.json`. */
-  agentId?: string;
+  agentId?: string | undefined;
   /** How long a parsed store may be reused (ms). Default 45 000, env `HUB_SESSION_CACHE_TTL_MS`; 0 disables. */
-  cacheTtlMs?: number;
+  cacheTtlMs?: number | undefined;
   /** fsync before rename (store and transcript appends). Default true. */
-  durable?: boolean;
+  durable?: boolean | undefined;
   /** Told about recovered corruption and hidden entries. Default: `process.emitWarning`. */
-  onWarning?: (warning: StoreWarning) => void;
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
   /** The clock for `updatedAt` of new entries and `touch`. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** How long a write waits for the cross-process lock (ms). Default 60 000. */
-  lockTimeoutMs?: number;
+  lockTimeoutMs?: number | undefined;
   /** A lock not refreshed for this long is stale even if its owner lives (ms). Default 10 000. */
-  staleMs?: number;
-  /** Never modify files: a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. */
-  readOnly?: boolean;
+  staleMs?: number | undefined;
+  /** Never modify files: writes reject, a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. Default false. */
+  readOnly?: boolean | undefined;
 }
 
 export type PatchFunction = (current: SessionEntry | undefined) => SessionPatch | null | undefined;
@@ -172,7 +172,8 @@ class FileSessionStore implements SessionStore {
 
   update(key: string, patch: SessionPatch): Promise<SessionEntry>;
   update(key: string, fn: PatchFunction): Promise<SessionEntry | undefined>;
-  update(key: string, patchOrFn: SessionPatch | PatchFunction): Promise<SessionEntry | undefined> {
+  // Every method that returns a promise is async: invalid input rejects, it never throws.
+  async update(key: string, patchOrFn: SessionPatch | PatchFunction): Promise<SessionEntry | undefined> {
     assertKey(key);
     return this.mutate((draft) => {
       const current = draft.get(key);
@@ -186,10 +187,10 @@ class FileSessionStore implements SessionStore {
     });
   }
 
-  touch(key: string, at?: number): Promise<SessionEntry> {
+  async touch(key: string, at?: number): Promise<SessionEntry> {
     assertKey(key);
     const when = at ?? this.now();
-    assertTimestamp(when, "touch time");
+    assertTimestamp(when, at === undefined ? "now()" : "at", "E_INVALID_ARGUMENT");
     return this.mutate((draft) => {
       const current = draft.get(key);
       if (current === undefined) return draft.set(key, { sessionId: randomUUID(), updatedAt: when });
@@ -197,15 +198,15 @@ class FileSessionStore implements SessionStore {
     });
   }
 
-  delete(key: string): Promise<boolean> {
+  async delete(key: string): Promise<boolean> {
     assertKey(key);
     return this.mutate((draft) => draft.delete(key));
   }
 
-  mutate<T>(fn: (draft: StoreDraft) => T): Promise<T> {
+  async mutate<T>(fn: (draft: StoreDraft) => T): Promise<T> {
     this.assertOpen();
     if (this.readOnly) {
-      return Promise.reject(new HubError("E_INVALID_ARGUMENT", `store ${this.path} was opened readOnly`, { file: this.path }));
+      throw new HubError("E_INVALID_ARGUMENT", `store ${this.path} was opened readOnly`, { file: this.path });
     }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
@@ -345,12 +346,12 @@ class FileSessionStore implements SessionStore {
   }
 
   private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
-    const text = serializeStore(slots, changes);
+    const data = serializeStore(slots, changes);
     if (lock.compromised) {
       throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${this.path} before writing`, { cause: lock.compromised, file: this.path });
     }
     await snapshotBackup(this.path);
-    await writeFileAtomic(this.path, text, { durable: this.durable });
+    await writeFileAtomic(this.path, data, { durable: this.durable });
     applyChanges(slots, changes);
     this.adopt(slots, await fingerprint(this.path));
     this.stats.writes++;
