@@ -37,13 +37,13 @@ function migrateInDraft(draft: StoreDraft, key: string, aliases: readonly string
  * the canonical key and its aliases is stored under the canonical key and every alias is
  * removed, in one write. The entry moves as it is (same `sessionId`, transcript untouched);
  * the transcripts of removed entries stay on disk. Cheap when there is nothing to migrate:
- * one cached read per alias, no write. Resolves once the move is on disk.
+ * one cached read, no write. Resolves once the move is on disk.
  */
 export async function migrateSessionKey(store: SessionStore, canonicalKey: string): Promise<KeyMigrationResult> {
   assertKey(canonicalKey, "canonicalKey");
   const aliases = sessionKeyAliases(canonicalKey);
   if (aliases.length === 0) return { key: canonicalKey, migratedFrom: [] };
-  const found = await Promise.all(aliases.map((alias) => store.get(alias)));
+  const found = await store.getMany(aliases);
   if (found.every((entry) => entry === undefined)) return { key: canonicalKey, migratedFrom: [] };
   // Re-checked inside the write: another process may have migrated meanwhile.
   return store.mutate((draft) => migrateInDraft(draft, canonicalKey, aliases));

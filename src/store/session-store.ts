@@ -66,6 +66,8 @@ export interface SessionStore {
   readonly stats: StoreStats;
   /** A copy of the entry, or undefined. */
   get(key: string): Promise<SessionEntry | undefined>;
+  /** Copies of several entries (`undefined` for absent ones) from one validated read. */
+  getMany(keys: readonly string[]): Promise<Array<SessionEntry | undefined>>;
   /** Every entry, newest `updatedAt` first (copies). */
   list(): Promise<Array<{ key: string; entry: SessionEntry }>>;
   /**
@@ -138,6 +140,7 @@ class FileSessionStore implements SessionStore {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private invalidReported = "";
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -155,10 +158,17 @@ class FileSessionStore implements SessionStore {
   }
 
   async get(key: string): Promise<SessionEntry | undefined> {
+    return (await this.getMany([key]))[0];
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<SessionEntry | undefined>> {
     this.assertOpen();
-    assertKey(key);
-    const slot = (await this.readSlots()).get(key);
-    return slot && !slot.invalid ? structuredClone(slot.entry) : undefined;
+    for (const key of keys) assertKey(key);
+    const slots = await this.readSlots();
+    return keys.map((key) => {
+      const slot = slots.get(key);
+      return slot && !slot.invalid ? structuredClone(slot.entry) : undefined;
+    });
   }
 
   async list(): Promise<Array<{ key: string; entry: SessionEntry }>> {
@@ -266,10 +276,12 @@ class FileSessionStore implements SessionStore {
       if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return error;
       throw error;
     }
-    if (parsed.invalid.length > 0) {
-      const keys = parsed.invalid.map((i) => i.reason).join("; ");
-      this.warn({ code: "E_INVALID_ENTRY", message: `${this.path}: kept but ignored ${parsed.invalid.length} invalid entries: ${keys}`, file: this.path });
+    const reasons = parsed.invalid.map((i) => i.reason).join("; ");
+    // Said once per distinct set of invalid entries, not on every re-read.
+    if (reasons !== "" && reasons !== this.invalidReported) {
+      this.warn({ code: "E_INVALID_ENTRY", message: `${this.path}: kept but ignored ${parsed.invalid.length} invalid entries: ${reasons}`, file: this.path });
     }
+    this.invalidReported = reasons;
     return this.adopt(parsed.slots, file.fp);
   }
 
