@@ -3,8 +3,8 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HubError } from "../../src/errors.js";
 import { claimInbound as claimInboundNow, pruneInbound, settleInboundPruning, type DedupeStore } from "../../src/store/dedupe.js";
-import { ensureBuilt, openTestStore, runTogether } from "./fixtures-transcripts.js";
-import { useTempDir } from "./helpers.js";
+import { openTestStore, runTogether } from "./fixtures-transcripts.js";
+import { useTempDir, errorCodeOf, ensureDistBuilt } from "./helpers.js";
 
 const tmp = useTempDir("hub-dedupe-");
 const HOUR = 60 * 60 * 1000;
@@ -27,14 +27,6 @@ function storeAt(dir: string, now = T0): DedupeStore {
   return { dir: path.join(dir, "sessions"), durable: false, now: () => now };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof HubError ? error.code : `not a HubError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 /** Every record file under the dedupe directory. */
 async function records(store: DedupeStore): Promise<string[]> {
@@ -117,7 +109,7 @@ describe("claimInbound", () => {
       [{ channel: "telegram", messageId: "1" }, { ttlMs: "1h" }],
       [{ channel: "telegram", messageId: "1" }, { now: "now" }],
     ];
-    for (const [message, options] of bad) expect(await codeOf(claimInbound(store, message as never, options as never))).toBe("E_INVALID_ARGUMENT");
+    for (const [message, options] of bad) expect(await errorCodeOf(claimInbound(store, message as never, options as never))).toBe("E_INVALID_ARGUMENT");
   });
 });
 
@@ -166,7 +158,7 @@ describe("pruning", () => {
 
 describe("several processes", () => {
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureDistBuilt();
   });
 
   it("4 processes racing on the same 40 message ids: exactly one winner each", async () => {

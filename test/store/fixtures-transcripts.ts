@@ -35,15 +35,6 @@ export async function transcriptOf(store: SessionStore, key: string): Promise<st
 }
 
 /** Builds `dist/` for the child scripts (also the key modules the transcript code imports). */
-export async function ensureBuilt(): Promise<void> {
-  await ensureDistBuilt();
-  for (const file of ["dist/store/transcript-append.js", "dist/store/dedupe.js", "dist/keys/index.js"]) {
-    if (existsSync(path.join(REPO_ROOT, file))) continue;
-    const tsc = path.join(REPO_ROOT, "node_modules/.bin/tsc");
-    await promisify(execFile)(tsc, ["-p", "tsconfig.build.json"], { cwd: REPO_ROOT }).catch(() => undefined);
-    if (!existsSync(path.join(REPO_ROOT, file))) throw new Error(`building dist/ did not produce ${file}`);
-  }
-}
 
 /**
  * Starts one child per argument list (`test/store/<script>`), waits until each printed

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach } from "vitest";
+import { HubError } from "../../src/errors.js";
 import { withLock } from "../../src/store/lock.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -32,19 +33,16 @@ export function useTempDir(prefix = "hub-store-"): () => string {
   };
 }
 
-/** The files whose built form the child scripts import. */
-const BUILT_SOURCES = ["src/errors.ts", "src/keys/normalize.ts", "src/store"];
-
-function sourcesOf(entry: string): string[] {
-  const full = path.join(REPO_ROOT, entry);
-  if (!statSync(full).isDirectory()) return [full];
-  return readdirSync(full)
+/** Every source file whose built form child scripts may import. */
+function sources(): string[] {
+  const root = path.join(REPO_ROOT, "src");
+  return readdirSync(root, { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts"))
-    .map((f) => path.join(full, f));
+    .map((f) => path.join(root, f));
 }
 
 function distIsStale(): boolean {
-  for (const source of BUILT_SOURCES.flatMap(sourcesOf)) {
+  for (const source of sources()) {
     const built = path.join(REPO_ROOT, "dist", path.relative(path.join(REPO_ROOT, "src"), source)).replace(/\.ts$/, ".js");
     if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) return true;
   }
@@ -136,4 +134,14 @@ export async function writeStoreFile(file: string, content: string | object): Pr
 /** A valid entry for seeding files. */
 export function entry(sessionId: string, updatedAt: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { sessionId, updatedAt, ...extra };
+}
+
+/** The `HubError` code a promise rejects with; undefined when it resolves. */
+export async function errorCodeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof HubError ? error.code : `not a HubError: ${String(error)}`;
+  }
+  return undefined;
 }

@@ -5,20 +5,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HubError } from "../../src/errors.js";
 import { appendMessage } from "../../src/store/transcript-append.js";
 import { readMessages } from "../../src/store/transcript-read.js";
-import { FIXTURE_TRANSCRIPT, ensureBuilt, openTestStore, readJsonLines, runTogether, transcriptOf } from "./fixtures-transcripts.js";
-import { useTempDir } from "./helpers.js";
+import { FIXTURE_TRANSCRIPT, openTestStore, readJsonLines, runTogether, transcriptOf } from "./fixtures-transcripts.js";
+import { useTempDir, errorCodeOf, ensureDistBuilt } from "./helpers.js";
 
 const tmp = useTempDir("hub-transcript-");
 const KEY = "agent:main:telegram:dm:111";
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof HubError ? error.code : `not a HubError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -103,8 +95,8 @@ describe("appendMessage", () => {
 
   it("rejects invalid messages and keys before touching anything", async () => {
     const store = openTestStore(tmp());
-    expect(await codeOf(appendMessage(store, KEY, { role: "user", content: 5 } as never))).toBe("E_INVALID_ARGUMENT");
-    expect(await codeOf(appendMessage(store, "  ", { role: "user", content: "x" }))).toBe("E_INVALID_KEY");
+    expect(await errorCodeOf(appendMessage(store, KEY, { role: "user", content: 5 } as never))).toBe("E_INVALID_ARGUMENT");
+    expect(await errorCodeOf(appendMessage(store, "  ", { role: "user", content: "x" }))).toBe("E_INVALID_KEY");
     expect(await store.list()).toEqual([]);
   });
 });
@@ -178,7 +170,7 @@ describe("interop with the agent runtime (pi-coding-agent SessionManager)", () =
 
 describe("several processes appending to one transcript", () => {
   beforeAll(async () => {
-    await ensureBuilt();
+    await ensureDistBuilt();
   });
 
   it("4 processes x 60 messages: one unbroken chain of 240 after the header, all valid JSON, the runtime reads all", async () => {

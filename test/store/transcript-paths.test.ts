@@ -6,20 +6,12 @@ import { appendMessage } from "../../src/store/transcript-append.js";
 import { resolveTranscriptPath, sessionFileOf, transcriptFileName } from "../../src/store/transcript-path.js";
 import { readMessages } from "../../src/store/transcript-read.js";
 import { openTestStore, readJsonLines } from "./fixtures-transcripts.js";
-import { useTempDir } from "./helpers.js";
+import { useTempDir, errorCodeOf } from "./helpers.js";
 
 const tmp = useTempDir("hub-paths-");
 const KEY = "agent:main:telegram:dm:111";
 const MESSAGE = { role: "user" as const, content: "x" };
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof HubError ? error.code : `not a HubError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 function syncCodeOf(fn: () => unknown): string | undefined {
   try {
@@ -38,8 +30,8 @@ describe("transcript paths never leave the sessions directory", () => {
   ])("refuses %s with E_INVALID_SESSION_FILE, for append and read, writing nothing", async (_name, sessionFile, target) => {
     const store = openTestStore(tmp());
     await store.update(KEY, { sessionId: "s1", updatedAt: 1, sessionFile: sessionFile(tmp()) });
-    expect(await codeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
-    expect(await codeOf(readMessages(store, KEY))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(readMessages(store, KEY))).toBe("E_INVALID_SESSION_FILE");
     await expect(fs.access(target(tmp()))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
@@ -57,8 +49,8 @@ describe("transcript paths never leave the sessions directory", () => {
     const outside = path.join(tmp(), "secret.jsonl");
     await fs.writeFile(outside, '{"type":"session","version":3,"id":"secret","timestamp":"","cwd":""}\n');
     await fs.symlink(outside, path.join(store.dir, "s1.jsonl"));
-    expect(await codeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
-    expect(await codeOf(readMessages(store, KEY))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(readMessages(store, KEY))).toBe("E_INVALID_SESSION_FILE");
     expect(await fs.readFile(outside, "utf8")).toBe('{"type":"session","version":3,"id":"secret","timestamp":"","cwd":""}\n');
   });
 
@@ -67,7 +59,7 @@ describe("transcript paths never leave the sessions directory", () => {
     await store.update(KEY, { sessionId: "s1", updatedAt: 1 });
     const outside = path.join(tmp(), "created-outside.jsonl");
     await fs.symlink(outside, path.join(store.dir, "s1.jsonl"));
-    expect(await codeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
     await expect(fs.access(outside)).rejects.toMatchObject({ code: "ENOENT" });
   });
 

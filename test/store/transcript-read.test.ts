@@ -8,19 +8,11 @@ import { appendMessage } from "../../src/store/transcript-append.js";
 import { messageLine, prepareMessage, type StoredMessage } from "../../src/store/transcript-format.js";
 import { readMessages } from "../../src/store/transcript-read.js";
 import { FIXTURE_TRANSCRIPT, openTestStore } from "./fixtures-transcripts.js";
-import { useTempDir } from "./helpers.js";
+import { useTempDir, errorCodeOf } from "./helpers.js";
 
 const tmp = useTempDir("hub-read-");
 const KEY = "agent:main:telegram:dm:111";
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof HubError ? error.code : `not a HubError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -158,11 +150,11 @@ describe("readMessages", () => {
     const store = openTestStore(tmp());
     await appendMessage(store, KEY, { role: "user", content: "x" });
     for (const options of [{ limit: 0 }, { limit: 1.5 }, { limit: "5" }, { threadId: {} }, { before: "x", after: "y" }, { before: "garbage" }, { after: 12 }]) {
-      expect(await codeOf(readMessages(store, KEY, options as never))).toBe("E_INVALID_ARGUMENT");
+      expect(await errorCodeOf(readMessages(store, KEY, options as never))).toBe("E_INVALID_ARGUMENT");
     }
     const { tail } = await readMessages(store, KEY);
     await store.update(KEY, { sessionId: "reset-id", sessionFile: undefined });
-    expect(await codeOf(readMessages(store, KEY, { after: tail }))).toBe("E_INVALID_ARGUMENT");
+    expect(await errorCodeOf(readMessages(store, KEY, { after: tail }))).toBe("E_INVALID_ARGUMENT");
   });
 });
 
