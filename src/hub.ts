@@ -10,7 +10,7 @@ import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
 import { createDebouncer, type Timers } from "./hub/debounce.js";
 import { applyTurn, type TurnRoute } from "./hub/turn.js";
-import { parseSessionKey, resolveInboundAddress, resolveSessionKey } from "./keys/index.js";
+import { normalizeChannel, parseSessionKey, resolveInboundAddress, resolveSessionKey } from "./keys/index.js";
 import type { ResolveSessionKeyOptions, SessionKeyContext } from "./keys/index.js";
 import { deleteSessions } from "./lifecycle/delete-sessions.js";
 import { parseDuration } from "./lifecycle/duration.js";
@@ -151,12 +151,46 @@ function defined<T extends Record<string, unknown>>(fields: T): Defined<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
 }
 
+const STRING_FIELDS = ["channel", "from", "accountId", "senderId", "senderName", "groupSubject"] as const;
+const ID_FIELDS = ["peerId", "threadId", "messageId"] as const;
+
+/** Checked before anything is claimed or written: a bad message must leave no trace. */
 function assertInbound(message: InboundMessage<string>): void {
   if (message === null || typeof message !== "object") {
     throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
   }
-  if (typeof message.text !== "string") {
-    throw new HubError("E_INVALID_ARGUMENT", `message.text must be a string, got ${describeValue(message.text)}`);
+  const fail = (field: string, expected: string) => {
+    const value = (message as unknown as Record<string, unknown>)[field];
+    return new HubError("E_INVALID_ARGUMENT", `message.${field} must be ${expected}, got ${describeValue(value)}`);
+  };
+  if (typeof message.text !== "string") throw fail("text", "a string");
+  if (typeof message.channel !== "string") throw fail("channel", "a string");
+  for (const field of STRING_FIELDS) {
+    if (message[field] !== undefined && typeof message[field] !== "string") throw fail(field, "a string");
+  }
+  for (const field of ID_FIELDS) {
+    const value: unknown = message[field];
+    if (value !== undefined && typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value))) throw fail(field, "a string or a number");
+  }
+  if (message.isAuthorized !== undefined && typeof message.isAuthorized !== "boolean") throw fail("isAuthorized", "a boolean");
+  const { timestamp } = message;
+  if (timestamp !== undefined && !(typeof timestamp === "number" && Number.isFinite(timestamp) && timestamp >= 0)) {
+    throw fail("timestamp", "epoch ms (a finite number >= 0)");
+  }
+}
+
+function assertQuery(query: SessionsQuery): void {
+  if (query === null || typeof query !== "object") throw new HubError("E_INVALID_ARGUMENT", `query must be an object, got ${describeValue(query)}`);
+  const { channel, chatType, activeWithinMinutes, limit } = query;
+  if (channel !== undefined && typeof channel !== "string") throw new HubError("E_INVALID_ARGUMENT", `query.channel must be a string, got ${describeValue(channel)}`);
+  if (chatType !== undefined && !["direct", "group", "channel"].includes(chatType)) {
+    throw new HubError("E_INVALID_ARGUMENT", `query.chatType must be "direct", "group" or "channel", got ${describeValue(chatType)}`);
+  }
+  if (activeWithinMinutes !== undefined && !(typeof activeWithinMinutes === "number" && Number.isFinite(activeWithinMinutes) && activeWithinMinutes > 0)) {
+    throw new HubError("E_INVALID_ARGUMENT", `query.activeWithinMinutes must be a number > 0, got ${describeValue(activeWithinMinutes)}`);
+  }
+  if (limit !== undefined && !(typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0)) {
+    throw new HubError("E_INVALID_ARGUMENT", `query.limit must be a positive integer, got ${describeValue(limit)}`);
   }
 }
 
@@ -189,6 +223,8 @@ function describeInbound(message: InboundMessage<string>, keyOptions: ResolveSes
 class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChannel, TGatewayConfig> {
   private readonly gateways;
   private readonly dedupeTtlMs: number | undefined;
+  /** Per session key, the end of the chain of calls in flight (see `inOrder`). */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: SessionStore,
@@ -218,10 +254,35 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     });
   }
 
+  /**
+   * Runs `fn` once every earlier call for `sessionKey` on this hub has settled: one
+   * conversation is one ordered stream (messages reach the transcript in the order
+   * `receive`/`reply` were called, and a `/new` cannot overtake the message before it).
+   * Different conversations still run concurrently and share coalesced store writes.
+   */
+  private inOrder<T>(sessionKey: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(sessionKey) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(sessionKey, tail);
+    void tail.then(() => {
+      if (this.chains.get(sessionKey) === tail) this.chains.delete(sessionKey);
+    });
+    return run;
+  }
+
   async receive(message: InboundMessage<TChannel>): Promise<ReceiveResult> {
     assertInbound(message);
     const now = this.now();
     const inbound = describeInbound(message, this.keyOptions());
+    return this.inOrder(inbound.sessionKey, () => this.process(message, inbound, now));
+  }
+
+  /** The receive pipeline for one message, in its conversation's turn. */
+  private async process(message: InboundMessage<TChannel>, inbound: ReturnType<typeof describeInbound>, now: number): Promise<ReceiveResult> {
     if (message.messageId !== undefined) {
       const claim = { channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId };
       const first = await claimInbound(this.store, defined(claim) as typeof claim, defined({ ttlMs: this.dedupeTtlMs, now }));
@@ -275,23 +336,26 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     if (typeof content !== "string" && !Array.isArray(content)) {
       throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
     }
-    const entry = await this.store.get(sessionKey);
-    if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
-    const sent = resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
-    const message = await appendMessage(this.store, sessionKey, {
-      role: "assistant",
-      content,
-      timestamp: this.now(),
-      meta: defined({
-        channel: entry.lastChannel ?? entry.channel,
-        accountId: entry.lastAccountId,
-        replyToId: reply.replyToId,
-        threadId: reply.threadId,
-        // Kept in the transcript so the agent's history is whole, but never delivered.
-        suppressed: sent ? undefined : true,
-      }),
+    const timestamp = this.now();
+    return this.inOrder(sessionKey, async () => {
+      const entry = await this.store.get(sessionKey);
+      if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
+      const sent = resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
+      const message = await appendMessage(this.store, sessionKey, {
+        role: "assistant",
+        content,
+        timestamp,
+        meta: defined({
+          channel: entry.lastChannel ?? entry.channel,
+          accountId: entry.lastAccountId,
+          replyToId: reply.replyToId,
+          threadId: reply.threadId,
+          // Kept in the transcript so the agent's history is whole, but never delivered.
+          suppressed: sent ? undefined : true,
+        }),
+      });
+      return { sent, message };
     });
-    return { sent, message };
   }
 
   history(sessionKey: string, options: ReadMessagesOptions = {}): Promise<ReadMessagesResult> {
@@ -332,10 +396,12 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   }
 
   async sessions(query: SessionsQuery = {}): Promise<Array<{ key: string; entry: SessionEntry }>> {
+    assertQuery(query);
     const now = this.now();
+    const channel = query.channel === undefined ? undefined : normalizeChannel(query.channel);
     const matches = (await this.store.list()).filter(({ key, entry }) => {
       const parsed = parseSessionKey(key);
-      if (query.channel !== undefined && (entry.channel ?? parsed?.channel) !== query.channel) return false;
+      if (channel !== undefined && (entry.channel ?? parsed?.channel) !== channel) return false;
       if (query.chatType !== undefined && (entry.chatType ?? parsed?.chatType) !== query.chatType) return false;
       return query.activeWithinMinutes === undefined || now - entry.updatedAt <= query.activeWithinMinutes * 60_000;
     });
@@ -347,12 +413,12 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   }
 
   async endSession(sessionKey: string): Promise<boolean> {
-    const entry = await this.store.update(sessionKey, (current) => (current ? { endedAt: this.now() } : null));
-    return entry !== undefined;
+    const endedAt = this.now();
+    return this.inOrder(sessionKey, async () => (await this.store.update(sessionKey, (current) => (current ? { endedAt } : null))) !== undefined);
   }
 
   async deleteSession(sessionKey: string): Promise<boolean> {
-    return (await deleteSessions(this.store, [sessionKey])).length > 0;
+    return this.inOrder(sessionKey, async () => (await deleteSessions(this.store, [sessionKey])).length > 0);
   }
 
   registerGateway(input: GatewayInput<TGatewayConfig>) {
@@ -382,7 +448,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
       }) as Parameters<typeof createDebouncer<DebounceEntry<TChannel>>>[0],
     );
     return {
-      push: (message) => {
+      // Async, so that invalid input rejects rather than throws.
+      push: async (message) => {
         const { media, ...rest } = message;
         const inboundMessage = rest as InboundMessage<TChannel>;
         const described = describeInbound(inboundMessage, this.keyOptions());
@@ -407,8 +474,10 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     return pruneSessions(this.store, { ...defined({ ...maintenance, mainKey: this.sessionConfig.mainKey, now: this.now() }), ...options });
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /** Waits for the calls in flight, then closes the store. */
+  async close(): Promise<void> {
+    await Promise.all(this.chains.values());
+    await this.store.close();
   }
 }
 

@@ -4,8 +4,10 @@
 import type { ParseArgsConfig } from "node:util";
 import { resolveConfig } from "../config/load.js";
 import type { HubConfig } from "../config/schema.js";
+import { HubError, describeValue } from "../errors.js";
 import { openSessionStore, type SessionStore } from "../store/session-store.js";
 import { resolveStateDir, resolveStorePath } from "../store/paths.js";
+import { oneLine } from "./format.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -31,6 +33,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
+  /** Takes positional arguments (keys, a subcommand). Default false: any is a usage error. */
+  positionals?: boolean;
   run(context: CommandContext): Promise<number>;
 }
 
@@ -65,16 +69,26 @@ export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Ta
   return { config, stateDir, agentId, storePath };
 }
 
+/** `HUB_SESSION_CACHE_TTL_MS` from the io's environment; unset or blank means the default. */
+function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.HUB_SESSION_CACHE_TTL_MS;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const ttl = Number(raw);
+  if (!Number.isFinite(ttl) || ttl < 0) {
+    throw new HubError("E_INVALID_CONFIG", `env HUB_SESSION_CACHE_TTL_MS must be a number of ms >= 0, got ${describeValue(raw)}`);
+  }
+  return ttl;
+}
+
 export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean }): SessionStore {
-  const env = io.env ?? process.env;
-  const ttl = env.HUB_SESSION_CACHE_TTL_MS;
+  const ttl = cacheTtlFromEnv(io.env ?? process.env);
   return openSessionStore({
     path: target.storePath,
     agentId: target.agentId,
     readOnly: options.readOnly,
-    ...(ttl === undefined ? {} : { cacheTtlMs: Number(ttl) }),
+    ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
     ...(io.now ? { now: io.now } : {}),
-    onWarning: (warning) => io.stderr(`hub: warning: ${warning.message} [${warning.code}]\n`),
+    onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),
   });
 }
 

@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { oneLine } from "./format.js";
 import { pruneCommand } from "./commands/prune.js";
 import { sessionsCommand } from "./commands/sessions.js";
 import { statusCommand } from "./commands/status.js";
@@ -66,17 +67,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout(command.usage);
       return 0;
     }
+    // `hub prune dry-run` (dashes forgotten) must not prune.
+    if (command.positionals !== true && positionals.length > 0) {
+      throw new UsageError(`${command.name} takes no arguments, got "${positionals[0]}"`);
+    }
     return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, io });
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`hub ${command.name}: ${(error as Error).message}\n\n${command.usage}`);
+      io.stderr(`hub ${command.name}: ${oneLine((error as Error).message)}\n\n${command.usage}`);
       return 1;
     }
     if (error instanceof HubError) {
-      io.stderr(`hub ${command.name}: ${error.message} [${error.code}]\n`);
+      io.stderr(`hub ${command.name}: ${oneLine(error.message)} [${error.code}]\n`);
       return 2;
     }
-    io.stderr(`hub ${command.name}: ${(error as Error).message ?? String(error)}\n`);
+    io.stderr(`hub ${command.name}: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return 2;
   }
 }

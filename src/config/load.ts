@@ -20,13 +20,24 @@ function valueAt(input: unknown, where: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
+/** `session.sendPolicy.rules[0].action`: keys joined by dots, array indices in brackets. */
+function formatPath(where: ReadonlyArray<PropertyKey>): string {
+  const text = where.map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`)).join("");
+  return text || "(root)";
+}
+
+/** zod's type names as prose: `object` → `an object`. */
+function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const where = issue.path.map(String).join(".") || "(root)";
+  const where = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     return `${where}: unknown ${issue.keys.length === 1 ? "key" : "keys"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   }
   let expectation = issue.message;
-  if (issue.code === "invalid_type" && expectation.startsWith("Invalid input")) expectation = `expected ${issue.expected}`;
+  if (issue.code === "invalid_type" && expectation.startsWith("Invalid input")) expectation = `expected ${withArticle(issue.expected)}`;
   return `${where}: ${expectation}, got ${describeValue(valueAt(input, issue.path))}`;
 }
 

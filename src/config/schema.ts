@@ -3,6 +3,8 @@
  * copy theirs, plus `messages`. Validated with zod; errors are rendered by `validateConfig`.
  */
 import { z } from "zod";
+import { HubError } from "../errors.js";
+import { parseDuration } from "../lifecycle/duration.js";
 
 const timezone = z.string().refine(
   (zone) => {
@@ -13,7 +15,7 @@ const timezone = z.string().refine(
       return !(error instanceof RangeError);
     }
   },
-  { error: "expected an IANA time zone such as Europe/Berlin" },
+  { error: 'expected an IANA time zone such as "Europe/Berlin"' },
 );
 
 function intRange(min: number, max: number) {
@@ -24,8 +26,24 @@ function intRange(min: number, max: number) {
 const positiveNumber = z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" });
 const nonNegativeInt = z.number({ error: "expected an integer >= 0" }).int({ error: "expected an integer >= 0" }).min(0, { error: "expected an integer >= 0" });
 
-/** A duration: `"30d"`, `"12h"`, `"90m"`, `"45s"`, or a number of ms. */
-const duration = z.union([z.string().min(1), nonNegativeInt], { error: 'expected a duration such as "30d", "12h", "90m" or a number of ms' });
+const DURATION_ERROR = 'expected a positive duration such as "30d", "12h", "90m" or a number of ms';
+
+/** True when `parseDuration` (used where durations are applied) accepts the value. */
+function isDuration(value: string | number): boolean {
+  try {
+    parseDuration(value, "duration");
+    return true;
+  } catch (error) {
+    if (error instanceof HubError) return false;
+    throw error;
+  }
+}
+
+/**
+ * A duration: `"30d"`, `"12h"`, `"90m"`, `"45s"`, or a number of ms > 0. Checked with the same
+ * parser that applies it, so a value that passes here cannot fail later.
+ */
+const duration = z.union([z.string(), z.number()], { error: DURATION_ERROR }).refine(isDuration, { error: DURATION_ERROR });
 
 export const resetPolicySchema = z.strictObject({
   mode: z.enum(["daily", "idle", "never"], { error: 'expected "daily", "idle" or "never"' }).optional(),
@@ -83,7 +101,7 @@ export const sessionConfigSchema = z.object({
   maintenance: z
     .strictObject({
       pruneAfter: duration.optional(),
-      maxEntries: z.number().int().positive({ error: "expected an integer > 0" }).optional(),
+      maxEntries: z.number({ error: "expected an integer > 0" }).int({ error: "expected an integer > 0" }).positive({ error: "expected an integer > 0" }).optional(),
       machinePruneAfter: duration.optional(),
       archiveRetention: duration.optional(),
     })

@@ -28,7 +28,12 @@ export async function deleteSessions(
   if (dryRun) {
     const entries = await store.list();
     const wanted = new Set(keys);
-    removed = entries.filter(({ key }) => wanted.has(key)).map(({ key, entry }) => [key, entry]);
+    const byKey = new Map(entries.map(({ key, entry }) => [key, entry]));
+    // In the order given, like the real run.
+    removed = [...wanted].flatMap((key): Array<[string, SessionEntry]> => {
+      const entry = byKey.get(key);
+      return entry === undefined ? [] : [[key, entry]];
+    });
     keep = new Set(entries.filter(({ key }) => !wanted.has(key)).flatMap(({ entry }) => transcriptFilesOf(store.dir, entry, names)));
   } else {
     ({ removed, keep } = await store.mutate((draft) => {

@@ -77,7 +77,8 @@ export function openGatewayRegistry<TConfig>(stateDir: string, now: () => number
       return result;
     });
   return {
-    register(input) {
+    // Async, so that invalid input rejects rather than throws.
+    async register(input) {
       assertInput(input);
       return change((registry) => {
         const at = now();

@@ -3,6 +3,7 @@
  */
 import { diagnose, repair, type Finding } from "../../store/doctor.js";
 import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { oneLine } from "../format.js";
 
 const USAGE = `Usage: hub doctor [--fix] [--json]
 
@@ -25,7 +26,7 @@ const MARK = { error: "✗", warn: "!", info: "·" } as const;
 function render(findings: Finding[]): string {
   if (findings.length === 0) return "No problems found.\n";
   return `${findings
-    .map((f) => `${MARK[f.severity]} ${f.kind}: ${f.subject}\n    ${f.message}${f.fixed ? `\n    fixed: ${f.fixed}` : ""}`)
+    .map((f) => `${MARK[f.severity]} ${f.kind}: ${f.subject}\n    ${oneLine(f.message)}${f.fixed ? `\n    fixed: ${f.fixed}` : ""}`)
     .join("\n")}\n`;
 }
 

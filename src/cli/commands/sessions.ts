@@ -121,6 +121,7 @@ export const sessionsCommand: Command = {
   name: "sessions",
   summary: "list, show or delete sessions",
   usage: USAGE,
+  positionals: true,
   options: {
     json: { type: "boolean" },
     active: { type: "string" },

@@ -19,6 +19,7 @@ export const transcriptCommand: Command = {
   name: "transcript",
   summary: "a session's newest messages",
   usage: USAGE,
+  positionals: true,
   options: { limit: { type: "string" }, json: { type: "boolean" } },
   async run({ values, positionals, io }) {
     const key = positionals[0];

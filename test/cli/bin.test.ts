@@ -1,0 +1,79 @@
+/**
+ * The real built bin (`node dist/cli/bin.js`) as a child process: exit codes reach the shell,
+ * output goes to the right stream, and it works on a clawdbot store passed with --store.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES_DIR, REPO_ROOT, ensureDistBuilt, snapshot, storeOf, useTempDir, writeJson } from "./helpers.js";
+
+const tmp = useTempDir();
+const BIN = path.join(REPO_ROOT, "dist", "cli", "bin.js");
+
+beforeAll(ensureDistBuilt, 120_000);
+
+interface BinRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the bin with a clean environment (HUB_STATE_DIR only when given). */
+function runBin(args: string[], env: Record<string, string> = {}): Promise<BinRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: tmp(), env: { PATH: process.env.PATH ?? "", ...env } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("node dist/cli/bin.js", () => {
+  it("starts with a shebang so npm can link it as `hub`", () => {
+    expect(readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+
+  it("--version exits 0 with the package version", async () => {
+    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    expect(await runBin(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("sessions --json on a clawdbot store passed with --store, without changing it", async () => {
+    const store = path.join(tmp(), "sessions.json");
+    await fs.copyFile(path.join(FIXTURES_DIR, "clawdbot-sessions.json"), store);
+    const before = await snapshot(tmp());
+    const r = await runBin(["sessions", "--json", "--store", store]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const payload = JSON.parse(r.stdout) as { path: string; count: number; sessions: Array<{ key: string }> };
+    expect(payload).toMatchObject({ path: store, count: 6 });
+    expect(payload.sessions[0]?.key).toBe("agent:main:main");
+    expect(await snapshot(tmp())).toEqual(before);
+  });
+
+  it("an unknown command exits 1 with the usage on stderr", async () => {
+    const r = await runBin(["frobnicate"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^hub: unknown command "frobnicate"\n\nUsage: hub <command>/);
+  });
+
+  it("a corrupt store exits 2 with one stderr line; HUB_STATE_DIR picks the state dir", async () => {
+    await writeJson(storeOf(tmp()), "{ not json");
+    const r = await runBin(["status"], { HUB_STATE_DIR: tmp() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^hub status: .*sessions\.json is not valid JSON .*\[E_CORRUPT_STORE\]\n$/);
+  });
+
+  it("sessions delete through the bin archives the transcript", async () => {
+    const store = storeOf(tmp());
+    await writeJson(store, { "agent:main:dm:bob": { sessionId: "s-bob", updatedAt: 1 } });
+    await fs.writeFile(path.join(path.dirname(store), "s-bob.jsonl"), "");
+    const r = await runBin(["sessions", "delete", "agent:main:dm:bob", "--state-dir", tmp()]);
+    expect(r).toEqual({ code: 0, stdout: "deleted agent:main:dm:bob (archived 1 transcript)\n", stderr: "" });
+    expect(JSON.parse(await fs.readFile(store, "utf8"))).toEqual({});
+  });
+});

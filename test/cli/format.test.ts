@@ -1,0 +1,78 @@
+/**
+ * The CLI's pure formatting: ages, token counts, shortened keys, tables, one-line messages.
+ */
+import { describe, expect, it } from "vitest";
+import { formatAge, formatTokens, oneLine, renderTable, shortenKey } from "../../src/cli/format.js";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+describe("formatAge", () => {
+  it.each([
+    [0, "just now"],
+    [59_999, "just now"],
+    [MINUTE, "1m ago"],
+    [5 * MINUTE, "5m ago"],
+    [59 * MINUTE + 59_999, "59m ago"],
+    [HOUR, "1h ago"],
+    [3 * HOUR, "3h ago"],
+    [47 * HOUR + 59 * MINUTE, "47h ago"],
+    [48 * HOUR, "2d ago"],
+    [400 * 24 * HOUR, "400d ago"],
+    [-5_000, "just now"],
+    [Number.NaN, "just now"],
+  ])("%i ms → %s", (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
+  });
+});
+
+describe("formatTokens", () => {
+  it.each([
+    [undefined, "-"],
+    [0, "0"],
+    [999, "999"],
+    [1000, "1.0k"],
+    [1234, "1.2k"],
+    [32_000, "32k"],
+    [123_456, "123k"],
+    [2_500_000, "2.5M"],
+  ])("%s → %s", (value, text) => {
+    expect(formatTokens(value)).toBe(text);
+  });
+});
+
+describe("shortenKey", () => {
+  it("keeps short keys", () => {
+    expect(shortenKey("agent:main:telegram:dm:111")).toBe("agent:main:telegram:dm:111");
+  });
+
+  it("keeps the start (agent, channel) and the end (the id) of a long key, at the given width", () => {
+    const key = "agent:main:slack:channel:c0eng:thread:1732000000.000100";
+    const short = shortenKey(key);
+    expect(short).toBe("agent:main:slack:chann…:thread:1732000000.000100");
+    expect(short).toHaveLength(48);
+    expect(shortenKey(key, 20)).toBe("agent:mai…000.000100");
+  });
+});
+
+describe("renderTable", () => {
+  it("aligns columns by their widest cell, two spaces apart, no trailing blanks", () => {
+    expect(renderTable(["A", "LONG HEADER", "C"], [["xxx", "y", ""], ["z", "wwwwwwwwwwwwww", "end"]])).toBe(
+      ["A    LONG HEADER     C", "xxx  y", "z    wwwwwwwwwwwwww  end", ""].join("\n"),
+    );
+  });
+});
+
+describe("oneLine", () => {
+  it.each([
+    ["plain text", "plain text"],
+    ["a\nb", "a\\nb"],
+    ["a\r\nb", "a\\nb"],
+    ["nul\u0000 bell\u0007 esc\u001b[31m", "nul\\u0000 bell\\u0007 esc\\u001b[31m"],
+    ["tab\there", "tab\\u0009here"],
+    ["c1\u0085 ls\u2028", "c1\\u0085 ls\\u2028"],
+    ["unicode ✓ 🏡 stays", "unicode ✓ 🏡 stays"],
+  ])("%j → %j", (input, output) => {
+    expect(oneLine(input)).toBe(output);
+  });
+});
