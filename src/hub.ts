@@ -2,223 +2,35 @@
  * `createHub`: the gateway's single entry point. `receive` runs one pipeline per inbound
  * message: de-duplicate → resolve the key → migrate a legacy key → trigger or freshness →
  * reset → route metadata (activity clock untouched) → append the user's message (which moves
- * the clock). `reply` applies the send policy and appends the assistant's message.
+ * the clock). `reply` applies the send policy and appends the assistant's message. The public
+ * types are in `hub/types.ts`; validation and key/route resolution in `hub/inbound.ts`.
  */
 import { resolveConfig } from "./config/load.js";
 import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
-import { createDebouncer, type Timers } from "./hub/debounce.js";
-import { applyTurn, type TurnRoute } from "./hub/turn.js";
-import { normalizeChannel, parseSessionKey, resolveInboundAddress, resolveSessionKey } from "./keys/index.js";
-import type { ResolveSessionKeyOptions, SessionKeyContext } from "./keys/index.js";
+import { createDebouncer } from "./hub/debounce.js";
+import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
+import { applyTurn } from "./hub/turn.js";
+import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, SessionsQuery } from "./hub/types.js";
+import { normalizeChannel, parseSessionKey } from "./keys/index.js";
 import { deleteSessions } from "./lifecycle/delete-sessions.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/maintenance.js";
 import { resolveResetPolicy } from "./lifecycle/reset-policy.js";
 import { resolveSendPolicy, parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
-import type { ResetReason } from "./lifecycle/types.js";
 import { claimInbound } from "./store/dedupe.js";
 import { migrateSessionKey } from "./store/key-migration.js";
 import type { SessionEntry } from "./store/entry.js";
-import { openGatewayRegistry, type GatewayInput, type GatewayRecord } from "./store/gateways.js";
+import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
 import { resolveStateDir } from "./store/paths.js";
-import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
+import { openSessionStore, type SessionStore } from "./store/session-store.js";
 import { appendMessage } from "./store/transcript-append.js";
-import type { MessageContent, StoredMessage } from "./store/transcript-format.js";
-import { messageText } from "./store/transcript-format.js";
+import { messageText, type StoredMessage } from "./store/transcript-format.js";
 import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
 
-export interface HubOptions {
-  /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
-  stateDir?: string | undefined;
-  /** Default `"main"`. */
-  agentId?: string | undefined;
-  /** A config object, or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present. */
-  config?: HubConfig | string | undefined;
-  /** The clock (epoch ms). Default `Date.now`. */
-  now?: (() => number) | undefined;
-  /** Models `/new <model>` may select (ids, aliases, `provider/model`). Default none. */
-  models?: string[] | undefined;
-  /** fsync writes (store and transcripts). Default true. */
-  durable?: boolean | undefined;
-  /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
-  onWarning?: ((warning: StoreWarning) => void) | undefined;
-}
-
-/** An inbound message as the gateway sees it. */
-export interface InboundMessage<TChannel extends string = string> {
-  channel: TChannel;
-  chatType?: "direct" | "dm" | "group" | "channel" | "room";
-  peerId?: string;
-  from?: string;
-  accountId?: string;
-  threadId?: string | number;
-  /** The channel's message id: enables de-duplication of redeliveries. */
-  messageId?: string;
-  text: string;
-  senderId?: string;
-  senderName?: string;
-  groupSubject?: string;
-  /** `false`: the sender may not reset the session (the trigger is kept as plain text). Default true. */
-  isAuthorized?: boolean;
-  /** Epoch ms of the message. Default: the hub's clock. */
-  timestamp?: number;
-}
-
-export type ReceiveResult =
-  | { duplicate: true }
-  | {
-      duplicate: false;
-      sessionKey: string;
-      sessionId: string;
-      entry: SessionEntry;
-      isNewSession: boolean;
-      resetReason?: ResetReason;
-      /** The text for the agent: the message, or what followed a reset trigger. */
-      body: string;
-      /** The model chosen with `/new <model>`. */
-      model?: string;
-      /** Set when the message was a `/send` command. */
-      sendPolicy?: "allow" | "deny" | "inherit";
-      message: StoredMessage;
-    };
-
-export interface ReplyInput {
-  text?: string;
-  content?: MessageContent;
-  replyToId?: string;
-  threadId?: string | number;
-}
-
-export interface SessionsQuery {
-  channel?: string;
-  chatType?: "direct" | "group" | "channel";
-  activeWithinMinutes?: number;
-  limit?: number;
-}
-
-export interface Hub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>> {
-  readonly store: SessionStore;
-  readonly config: HubConfig;
-  receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
-  reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }>;
-  history(sessionKey: string, options?: ReadMessagesOptions): Promise<ReadMessagesResult>;
-  latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
-  thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;
-  sessions(query?: SessionsQuery): Promise<Array<{ key: string; entry: SessionEntry }>>;
-  session(sessionKey: string): Promise<SessionEntry | undefined>;
-  endSession(sessionKey: string): Promise<boolean>;
-  deleteSession(sessionKey: string): Promise<boolean>;
-  registerGateway(input: GatewayInput<TGatewayConfig>): Promise<GatewayRecord<TGatewayConfig>>;
-  removeGateway(gatewayId: string): Promise<boolean>;
-  listGateways(options?: { activeOnly?: boolean }): Promise<Array<GatewayRecord<TGatewayConfig>>>;
-  createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel>;
-  contextSince(sessionKey: string): Promise<StoredMessage[]>;
-  formatContext(messages: readonly StoredMessage[], options?: FormatContextOptions): string;
-  prune(options?: PruneOptions): Promise<PruneReport>;
-  close(): Promise<void>;
-}
-
-export interface HubDebouncerOptions<TChannel extends string = string> {
-  /** Quiet period (ms). Default: `messages.inbound.debounceMs` from the config, else 0 (no batching). */
-  debounceMs?: number;
-  /** Per-channel quiet periods. Default: `messages.inbound.byChannel` from the config. */
-  byChannel?: Record<string, number>;
-  /**
-   * Receives one turn: `message` is the batch merged (texts joined with a newline, routing and
-   * `messageId` of the last one) — pass it to `hub.receive` — and `batch` the originals.
-   */
-  onFlush: (message: InboundMessage<TChannel>, batch: Array<InboundMessage<TChannel>>) => void | Promise<void>;
-  /** Told when `onFlush` fails. Default: the failure is rethrown from `push`/the timer. */
-  onError?: (error: unknown, batch: Array<InboundMessage<TChannel>>) => void;
-  /** Timer functions (tests pass their own). Default: the global ones. */
-  timers?: Timers;
-}
-
-export interface HubDebouncer<TChannel extends string = string> {
-  /** Holds a text message for its batch; media (`media: true`) and commands flush the batch and pass at once. */
-  push(message: InboundMessage<TChannel> & { media?: boolean }): Promise<void>;
-  flushAll(): Promise<void>;
-  readonly pending: number;
-}
-
-type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
-
-/** The fields that are not undefined (for options typed with exactOptionalPropertyTypes). */
-function defined<T extends Record<string, unknown>>(fields: T): Defined<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
-}
-
-const STRING_FIELDS = ["channel", "from", "accountId", "senderId", "senderName", "groupSubject"] as const;
-const ID_FIELDS = ["peerId", "threadId", "messageId"] as const;
-
-/** Checked before anything is claimed or written: a bad message must leave no trace. */
-function assertInbound(message: InboundMessage<string>): void {
-  if (message === null || typeof message !== "object") {
-    throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
-  }
-  const fail = (field: string, expected: string) => {
-    const value = (message as unknown as Record<string, unknown>)[field];
-    return new HubError("E_INVALID_ARGUMENT", `message.${field} must be ${expected}, got ${describeValue(value)}`);
-  };
-  if (typeof message.text !== "string") throw fail("text", "a string");
-  if (typeof message.channel !== "string") throw fail("channel", "a string");
-  for (const field of STRING_FIELDS) {
-    if (message[field] !== undefined && typeof message[field] !== "string") throw fail(field, "a string");
-  }
-  for (const field of ID_FIELDS) {
-    const value: unknown = message[field];
-    if (value !== undefined && typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value))) throw fail(field, "a string or a number");
-  }
-  if (message.isAuthorized !== undefined && typeof message.isAuthorized !== "boolean") throw fail("isAuthorized", "a boolean");
-  const { timestamp } = message;
-  if (timestamp !== undefined && !(typeof timestamp === "number" && Number.isFinite(timestamp) && timestamp >= 0)) {
-    throw fail("timestamp", "epoch ms (a finite number >= 0)");
-  }
-}
-
-function assertQuery(query: SessionsQuery): void {
-  if (query === null || typeof query !== "object") throw new HubError("E_INVALID_ARGUMENT", `query must be an object, got ${describeValue(query)}`);
-  const { channel, chatType, activeWithinMinutes, limit } = query;
-  if (channel !== undefined && typeof channel !== "string") throw new HubError("E_INVALID_ARGUMENT", `query.channel must be a string, got ${describeValue(channel)}`);
-  if (chatType !== undefined && !["direct", "group", "channel"].includes(chatType)) {
-    throw new HubError("E_INVALID_ARGUMENT", `query.chatType must be "direct", "group" or "channel", got ${describeValue(chatType)}`);
-  }
-  if (activeWithinMinutes !== undefined && !(typeof activeWithinMinutes === "number" && Number.isFinite(activeWithinMinutes) && activeWithinMinutes > 0)) {
-    throw new HubError("E_INVALID_ARGUMENT", `query.activeWithinMinutes must be a number > 0, got ${describeValue(activeWithinMinutes)}`);
-  }
-  if (limit !== undefined && !(typeof limit === "number" && Number.isSafeInteger(limit) && limit > 0)) {
-    throw new HubError("E_INVALID_ARGUMENT", `query.limit must be a positive integer, got ${describeValue(limit)}`);
-  }
-}
-
-/** The session key of a message and the route replies take. */
-function describeInbound(message: InboundMessage<string>, keyOptions: ResolveSessionKeyOptions): { sessionKey: string; route: TurnRoute } {
-  const ctx = defined({
-    channel: message.channel,
-    chatType: message.chatType,
-    peerId: message.peerId,
-    from: message.from,
-    accountId: message.accountId,
-    threadId: message.threadId,
-  }) as SessionKeyContext;
-  const sessionKey = resolveSessionKey(ctx, keyOptions);
-  const address = resolveInboundAddress(ctx);
-  const route: TurnRoute = {
-    channel: address.channel,
-    chatType: address.chatType,
-    to: address.id,
-    accountId: message.accountId,
-    threadId: address.threadId,
-    from: message.from,
-    senderId: message.senderId,
-    senderName: message.senderName,
-    groupSubject: message.groupSubject,
-  };
-  return { sessionKey, route };
-}
+export type * from "./hub/types.js";
 
 class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChannel, TGatewayConfig> {
   private readonly gateways;
@@ -487,12 +299,6 @@ interface DebounceEntry<TChannel extends string> {
   text: string;
   immediate: boolean;
   message: InboundMessage<TChannel>;
-}
-
-/** One turn from a batch: the texts joined by newlines, everything else from the last message. */
-function mergeBatch<TChannel extends string>(batch: Array<InboundMessage<TChannel>>): InboundMessage<TChannel> {
-  const last = batch[batch.length - 1] as InboundMessage<TChannel>;
-  return batch.length === 1 ? last : { ...last, text: batch.map((m) => m.text).join("\n") };
 }
 
 /**

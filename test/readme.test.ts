@@ -56,6 +56,8 @@ function compilerOptions(): ts.CompilerOptions {
     declaration: false,
     sourceMap: false,
     moduleDetection: ts.ModuleDetectionKind.Force,
+    // An example may name a value only to show its type.
+    noUnusedLocals: false,
   };
 }
 

@@ -10,6 +10,7 @@ import { applyReset } from "../lifecycle/apply-reset.js";
 import { evaluateFreshness } from "../lifecycle/freshness.js";
 import type { ResetReason, ResolvedResetPolicy } from "../lifecycle/types.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
+import { defined } from "./inbound.js";
 
 export interface TurnRoute {
   channel: string;
@@ -39,10 +40,6 @@ export interface TurnOutcome {
   resetReason?: ResetReason;
   /** Whether anything differs from the stored entry (no write needed when false). */
   changed: boolean;
-}
-
-function defined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 /** Route and origin metadata of the message (never `updatedAt`). */

@@ -1,7 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HubError } from "../../src/errors.js";
 import { claimInbound as claimInboundNow, pruneInbound, settleInboundPruning, type DedupeStore } from "../../src/store/dedupe.js";
 import { openTestStore, runTogether } from "./fixtures-transcripts.js";
 import { useTempDir, errorCodeOf, ensureDistBuilt } from "./helpers.js";

@@ -1,15 +1,12 @@
 /**
  * Test plumbing shared by the transcript and dedupe tests: a store in a temp dir, the
- * transcript's lines, the built `dist/` for child scripts, and child processes started
+ * transcript's lines, and child processes started
  * together behind a go-file barrier.
  */
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { openSessionStore, type SessionStore, type SessionStoreOptions } from "../../src/store/session-store.js";
-import { REPO_ROOT, ensureDistBuilt, runChild, type ChildRun } from "./helpers.js";
+import { REPO_ROOT, runChild, type ChildRun } from "./helpers.js";
 
 export const FIXTURE_TRANSCRIPT = path.join(REPO_ROOT, "fixtures/pi-transcript.jsonl");
 

@@ -2,7 +2,6 @@ import { SessionManager } from "@mariozechner/pi-coding-agent";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { HubError } from "../../src/errors.js";
 import { appendMessage } from "../../src/store/transcript-append.js";
 import { readMessages } from "../../src/store/transcript-read.js";
 import { FIXTURE_TRANSCRIPT, openTestStore, readJsonLines, runTogether, transcriptOf } from "./fixtures-transcripts.js";

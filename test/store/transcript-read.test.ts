@@ -2,7 +2,6 @@ import fc from "fast-check";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { HubError } from "../../src/errors.js";
 import type { SessionStore } from "../../src/store/session-store.js";
 import { appendMessage } from "../../src/store/transcript-append.js";
 import { messageLine, prepareMessage, type StoredMessage } from "../../src/store/transcript-format.js";

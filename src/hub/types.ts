@@ -1,0 +1,128 @@
+/**
+ * The public types of the gateway façade (`createHub`): options, inbound messages, results,
+ * and the `Hub` interface itself.
+ */
+import type { HubConfig } from "../config/schema.js";
+import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
+import type { ResetReason } from "../lifecycle/types.js";
+import type { SessionEntry } from "../store/entry.js";
+import type { GatewayInput, GatewayRecord } from "../store/gateways.js";
+import type { SessionStore, StoreWarning } from "../store/session-store.js";
+import type { MessageContent, StoredMessage } from "../store/transcript-format.js";
+import type { ReadMessagesOptions, ReadMessagesResult } from "../store/transcript-read.js";
+import type { FormatContextOptions } from "./context.js";
+import type { Timers } from "./debounce.js";
+
+export interface HubOptions {
+  /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
+  stateDir?: string | undefined;
+  /** Default `"main"`. */
+  agentId?: string | undefined;
+  /** A config object, or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present. */
+  config?: HubConfig | string | undefined;
+  /** The clock (epoch ms). Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Models `/new <model>` may select (ids, aliases, `provider/model`). Default none. */
+  models?: string[] | undefined;
+  /** fsync writes (store and transcripts). Default true. */
+  durable?: boolean | undefined;
+  /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
+}
+
+/** An inbound message as the gateway sees it. */
+export interface InboundMessage<TChannel extends string = string> {
+  channel: TChannel;
+  chatType?: "direct" | "dm" | "group" | "channel" | "room";
+  peerId?: string;
+  from?: string;
+  accountId?: string;
+  threadId?: string | number;
+  /** The channel's message id: enables de-duplication of redeliveries. */
+  messageId?: string;
+  text: string;
+  senderId?: string;
+  senderName?: string;
+  groupSubject?: string;
+  /** `false`: the sender may not reset the session (the trigger is kept as plain text). Default true. */
+  isAuthorized?: boolean;
+  /** Epoch ms of the message. Default: the hub's clock. */
+  timestamp?: number;
+}
+
+export type ReceiveResult =
+  | { duplicate: true }
+  | {
+      duplicate: false;
+      sessionKey: string;
+      sessionId: string;
+      entry: SessionEntry;
+      isNewSession: boolean;
+      resetReason?: ResetReason;
+      /** The text for the agent: the message, or what followed a reset trigger. */
+      body: string;
+      /** The model chosen with `/new <model>`. */
+      model?: string;
+      /** Set when the message was a `/send` command. */
+      sendPolicy?: "allow" | "deny" | "inherit";
+      message: StoredMessage;
+    };
+
+export interface ReplyInput {
+  text?: string;
+  content?: MessageContent;
+  replyToId?: string;
+  threadId?: string | number;
+}
+
+export interface SessionsQuery {
+  channel?: string;
+  chatType?: "direct" | "group" | "channel";
+  activeWithinMinutes?: number;
+  limit?: number;
+}
+
+export interface Hub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>> {
+  readonly store: SessionStore;
+  readonly config: HubConfig;
+  receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
+  reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }>;
+  history(sessionKey: string, options?: ReadMessagesOptions): Promise<ReadMessagesResult>;
+  latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
+  thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;
+  sessions(query?: SessionsQuery): Promise<Array<{ key: string; entry: SessionEntry }>>;
+  session(sessionKey: string): Promise<SessionEntry | undefined>;
+  endSession(sessionKey: string): Promise<boolean>;
+  deleteSession(sessionKey: string): Promise<boolean>;
+  registerGateway(input: GatewayInput<TGatewayConfig>): Promise<GatewayRecord<TGatewayConfig>>;
+  removeGateway(gatewayId: string): Promise<boolean>;
+  listGateways(options?: { activeOnly?: boolean }): Promise<Array<GatewayRecord<TGatewayConfig>>>;
+  createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel>;
+  contextSince(sessionKey: string): Promise<StoredMessage[]>;
+  formatContext(messages: readonly StoredMessage[], options?: FormatContextOptions): string;
+  prune(options?: PruneOptions): Promise<PruneReport>;
+  close(): Promise<void>;
+}
+
+export interface HubDebouncerOptions<TChannel extends string = string> {
+  /** Quiet period (ms). Default: `messages.inbound.debounceMs` from the config, else 0 (no batching). */
+  debounceMs?: number;
+  /** Per-channel quiet periods. Default: `messages.inbound.byChannel` from the config. */
+  byChannel?: Record<string, number>;
+  /**
+   * Receives one turn: `message` is the batch merged (texts joined with a newline, routing and
+   * `messageId` of the last one) — pass it to `hub.receive` — and `batch` the originals.
+   */
+  onFlush: (message: InboundMessage<TChannel>, batch: Array<InboundMessage<TChannel>>) => void | Promise<void>;
+  /** Told when `onFlush` fails. Default: the failure is rethrown from `push`/the timer. */
+  onError?: (error: unknown, batch: Array<InboundMessage<TChannel>>) => void;
+  /** Timer functions (tests pass their own). Default: the global ones. */
+  timers?: Timers;
+}
+
+export interface HubDebouncer<TChannel extends string = string> {
+  /** Holds a text message for its batch; media (`media: true`) and commands flush the batch and pass at once. */
+  push(message: InboundMessage<TChannel> & { media?: boolean }): Promise<void>;
+  flushAll(): Promise<void>;
+  readonly pending: number;
+}
