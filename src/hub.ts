@@ -20,7 +20,7 @@ import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/
 import { resolveResetPolicy } from "./lifecycle/reset-policy.js";
 import { resolveSendPolicy, parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
-import { claimInbound } from "./store/dedupe.js";
+import { claimInbound, releaseInbound, type InboundIdentity } from "./store/dedupe.js";
 import { migrateSessionKey } from "./store/key-migration.js";
 import type { SessionEntry } from "./store/entry.js";
 import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
@@ -95,11 +95,27 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   /** The receive pipeline for one message, in its conversation's turn. */
   private async process(message: InboundMessage<TChannel>, inbound: ReturnType<typeof describeInbound>, now: number): Promise<ReceiveResult> {
-    if (message.messageId !== undefined) {
-      const claim = { channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId };
-      const first = await claimInbound(this.store, defined(claim) as typeof claim, defined({ ttlMs: this.dedupeTtlMs, now }));
-      if (!first) return { duplicate: true };
+    if (message.messageId === undefined) return this.handle(message, inbound, now, () => undefined);
+    const claim = defined({ channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId });
+    const identity = claim as InboundIdentity;
+    if (!(await claimInbound(this.store, identity, defined({ ttlMs: this.dedupeTtlMs, now })))) return { duplicate: true };
+    let appended = false;
+    try {
+      return await this.handle(message, inbound, now, () => (appended = true));
+    } catch (error) {
+      // Not in the transcript: withdraw the claim so the channel's redelivery is processed.
+      if (!appended) await releaseInbound(this.store, identity);
+      throw error;
     }
+  }
+
+  /** Everything after de-duplication; `onAppended` marks the point of no return. */
+  private async handle(
+    message: InboundMessage<TChannel>,
+    inbound: ReturnType<typeof describeInbound>,
+    now: number,
+    onAppended: () => void,
+  ): Promise<ReceiveResult> {
     const sessionKey = inbound.sessionKey;
     await migrateSessionKey(this.store, sessionKey);
     const authorized = message.isAuthorized !== false;
@@ -128,6 +144,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
         threadId: message.threadId,
       }),
     });
+    onAppended();
     const entry = (await this.store.get(sessionKey)) ?? outcome.entry;
     return {
       duplicate: false,
@@ -309,7 +326,7 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
   options: HubOptions = {},
 ): Promise<Hub<TChannel, TGatewayConfig>> {
   const stateDir = resolveStateDir(options.stateDir);
-  const config = await resolveConfig(options.config, stateDir);
+  const config = await resolveConfig(options.config, stateDir, options.onWarning ?? ((w) => process.emitWarning(w.message, { code: w.code })));
   const now = options.now ?? Date.now;
   const store = openSessionStore(
     defined({

@@ -20,7 +20,8 @@ export type { Timers } from "./hub/debounce.js";
 export type { GatewayRecord, GatewayInput } from "./store/gateways.js";
 
 // Configuration
-export { validateConfig, loadConfigFile } from "./config/load.js";
+export { validateConfig, loadConfigFile, ignoredConfigKeys } from "./config/load.js";
+export type { ConfigWarning } from "./config/load.js";
 export type { HubConfig, SessionConfig } from "./config/schema.js";
 
 // The store
@@ -125,7 +126,7 @@ export { readMessages } from "./store/transcript-read.js";
 export type { ReadMessagesOptions, ReadMessagesResult } from "./store/transcript-read.js";
 export { messageText } from "./store/transcript-format.js";
 export type { StoredMessage, AppendMessageInput, MessageMeta, MessageContent, ContentBlock, TextBlock, MessageRole } from "./store/transcript-format.js";
-export { claimInbound, pruneInbound, settleInboundPruning } from "./store/dedupe.js";
+export { claimInbound, releaseInbound, pruneInbound, settleInboundPruning } from "./store/dedupe.js";
 export type { InboundIdentity, ClaimInboundOptions, PruneResult, DedupeStore } from "./store/dedupe.js";
 
 // The CLI, for embedding

@@ -62,7 +62,7 @@ export interface Target {
 export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Target> {
   const env = io.env ?? process.env;
   const stateDir = resolveStateDir(values["state-dir"] as string | undefined, env);
-  const config = await resolveConfig(values.config as string | undefined, stateDir);
+  const config = await resolveConfig(values.config as string | undefined, stateDir, (w) => io.stderr(`hub: warning: ${oneLine(w.message)} [${w.code}]\n`));
   const agentId = values.agent as string | undefined;
   const explicit = (values.store as string | undefined) ?? config.session?.store;
   const storePath = resolveStorePath({ path: explicit, stateDir, agentId });

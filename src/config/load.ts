@@ -7,7 +7,8 @@ import path from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
-import { hubConfigSchema, type HubConfig } from "./schema.js";
+import { isPlainObject } from "../store/entry.js";
+import { hubConfigSchema, messagesConfigSchema, sessionConfigSchema, type HubConfig } from "./schema.js";
 
 export const CONFIG_FILE_NAME = "hub.json5";
 
@@ -55,6 +56,11 @@ export function validateConfig(input: unknown, source = "config"): HubConfig {
 
 /** Reads and validates a JSON5 config file. `optional`: a missing file is an empty config. */
 export async function loadConfigFile(file: string, options: { optional?: boolean } = {}): Promise<HubConfig> {
+  return validateConfig(await readConfigFile(file, options), `config ${file}`);
+}
+
+/** The parsed JSON5 of a config file, not yet validated. */
+async function readConfigFile(file: string, options: { optional?: boolean }): Promise<unknown> {
   let text: string;
   try {
     text = await fs.readFile(file, "utf8");
@@ -69,15 +75,47 @@ export async function loadConfigFile(file: string, options: { optional?: boolean
   } catch (error) {
     throw new HubError("E_INVALID_CONFIG", `config ${file} is not valid JSON5: ${(error as Error).message}`, { cause: error, file });
   }
-  return validateConfig(data, `config ${file}`);
+  return data;
 }
+
+const LOOSE_SECTIONS = [
+  { prefix: "", known: Object.keys(hubConfigSchema.shape), at: (config: Record<string, unknown>) => config },
+  { prefix: "session.", known: Object.keys(sessionConfigSchema.shape), at: (config: Record<string, unknown>) => config.session },
+  { prefix: "messages.", known: Object.keys(messagesConfigSchema.shape), at: (config: Record<string, unknown>) => config.messages },
+];
+
+/**
+ * Keys of the loose sections (top level, `session`, `messages`) that session-hub does not
+ * use: accepted so that a copied clawdbot section loads, but reported because a typo
+ * (`session.resetByTypes`) would otherwise be silently ignored.
+ */
+export function ignoredConfigKeys(input: unknown): string[] {
+  if (!isPlainObject(input)) return [];
+  return LOOSE_SECTIONS.flatMap(({ prefix, known, at }) => {
+    const section = at(input);
+    return isPlainObject(section) ? Object.keys(section).filter((key) => !known.includes(key)).map((key) => prefix + key) : [];
+  });
+}
+
+export type ConfigWarning = { code: "E_UNKNOWN_CONFIG_KEY"; message: string; file?: string };
 
 /**
  * The configuration in force: an object is validated as given; a string is a JSON5 file
- * path; nothing means `<stateDir>/hub.json5` when it exists, else the defaults.
+ * path; nothing means `<stateDir>/hub.json5` when it exists, else the defaults. Keys it
+ * ignores are reported to `onWarning`.
  */
-export async function resolveConfig(config: HubConfig | string | undefined, stateDir: string): Promise<HubConfig> {
-  if (typeof config === "string") return loadConfigFile(path.resolve(config));
-  if (config !== undefined) return validateConfig(config);
-  return loadConfigFile(path.join(stateDir, CONFIG_FILE_NAME), { optional: true });
+export async function resolveConfig(
+  config: HubConfig | string | undefined,
+  stateDir: string,
+  onWarning?: (warning: ConfigWarning) => void,
+): Promise<HubConfig> {
+  const file = typeof config === "string" ? path.resolve(config) : config === undefined ? path.join(stateDir, CONFIG_FILE_NAME) : undefined;
+  const raw = file === undefined ? config : await readConfigFile(file, { optional: config === undefined });
+  const validated = validateConfig(raw, file === undefined ? "config" : `config ${file}`);
+  const ignored = ignoredConfigKeys(raw);
+  if (ignored.length > 0 && onWarning) {
+    const where = file === undefined ? "config" : file;
+    onWarning({ code: "E_UNKNOWN_CONFIG_KEY", message: `${where}: ignored unknown ${ignored.length === 1 ? "key" : "keys"} ${ignored.join(", ")}`, ...(file ? { file } : {}) });
+  }
+  return validated;
 }

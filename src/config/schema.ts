@@ -108,19 +108,19 @@ export const sessionConfigSchema = z.object({
     .optional(),
 });
 
-export const hubConfigSchema = z.object({
-  session: sessionConfigSchema.optional(),
-  messages: z
-    .object({
-      dedupe: z.strictObject({ ttl: duration.optional() }).optional(),
-      inbound: z
-        .strictObject({
-          debounceMs: nonNegativeInt.optional(),
-          byChannel: z.record(z.string(), nonNegativeInt).optional(),
-        })
-        .optional(),
+export const messagesConfigSchema = z.object({
+  dedupe: z.strictObject({ ttl: duration.optional() }).optional(),
+  inbound: z
+    .strictObject({
+      debounceMs: nonNegativeInt.optional(),
+      byChannel: z.record(z.string(), nonNegativeInt).optional(),
     })
     .optional(),
+});
+
+export const hubConfigSchema = z.object({
+  session: sessionConfigSchema.optional(),
+  messages: messagesConfigSchema.optional(),
 });
 
 /** The configuration object (the parsed `hub.json5`). Every field is optional. */

@@ -177,6 +177,16 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   });
 }
 
+/**
+ * Withdraws a claim, for a message that was claimed but could not be processed: its
+ * redelivery is then processed instead of being reported as a duplicate. True when a record
+ * was removed.
+ */
+export async function releaseInbound(store: DedupeStore, message: InboundIdentity): Promise<boolean> {
+  const file = recordPath(dedupeDir(store), recordOf(message, 0, 1));
+  return withLock(path.dirname(file), LOCK, () => unlinkIfPresent(file));
+}
+
 export interface PruneResult {
   /** Expired records removed. */
   removed: number;

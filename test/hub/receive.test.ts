@@ -233,6 +233,18 @@ describe("de-duplication", () => {
     expect(processed(await hub.receive(message)).body).toBe("ping");
   });
 
+  it("a message whose processing failed is not a duplicate when the channel redelivers it", async () => {
+    const hub = await t.open();
+    // An entry whose sessionFile points outside the sessions directory: the append is refused.
+    await hub.store.update(ALICE_KEY, { sessionFile: "../outside.jsonl" });
+    const message = { ...aliceDm, messageId: "tg-9", text: "are you there?" };
+    await expect(hub.receive(message)).rejects.toMatchObject({ code: "E_INVALID_SESSION_FILE" });
+    await hub.store.update(ALICE_KEY, { sessionFile: undefined });
+    const redelivered = processed(await hub.receive(message));
+    expect(await transcriptMessages(t.dir(), redelivered.sessionId)).toEqual([expect.objectContaining({ message: expect.objectContaining({ role: "user", content: "are you there?" }) })]);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
+  });
+
   it("messages without a messageId are never de-duplicated", async () => {
     const hub = await t.open();
     const a = processed(await hub.receive({ ...aliceDm, text: "same" }));
