@@ -78,7 +78,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 1;
     }
     if (error instanceof HubError) {
-      io.stderr(`hub ${command.name}: ${oneLine(error.message)} [${error.code}]\n`);
+      const hint = error.code === "E_CORRUPT_STORE" && command.name !== "doctor" ? ' (run "hub doctor --fix" to recover it)' : "";
+      io.stderr(`hub ${command.name}: ${oneLine(error.message)}${hint} [${error.code}]\n`);
       return 2;
     }
     io.stderr(`hub ${command.name}: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);

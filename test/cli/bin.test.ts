@@ -65,7 +65,7 @@ describe("node dist/cli/bin.js", () => {
     const r = await runBin(["status"], { HUB_STATE_DIR: tmp() });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^hub status: .*sessions\.json is not valid JSON .*\[E_CORRUPT_STORE\]\n$/);
+    expect(r.stderr).toMatch(/^hub status: .*sessions\.json is not valid JSON .*\(run "hub doctor --fix" to recover it\) \[E_CORRUPT_STORE\]\n$/);
   });
 
   it("sessions delete through the bin archives the transcript", async () => {

@@ -149,7 +149,7 @@ describe("a corrupt store: exit 2 and one clear stderr line", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     const command = name.split(" ")[0];
-    expect(r.stderr).toMatch(new RegExp(`^hub ${command}: ${store.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON \\(.+\\) \\[E_CORRUPT_STORE\\]\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^hub ${command}: ${store.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON \\(.+\\) \\(run "hub doctor --fix" to recover it\\) \\[E_CORRUPT_STORE\\]\\n$`));
     expect(r.stderr.split("\n")).toHaveLength(2);
     expect(await snapshot(tmp())).toEqual(before);
   });
