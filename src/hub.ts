@@ -125,8 +125,9 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
         ? matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: inbound.route.chatType !== "direct", models: this.models }))
         : null;
     const policy = resolveResetPolicy(this.sessionConfig, { sessionKey, channel: inbound.route.channel, isThread: message.threadId !== undefined });
+    const isolated = parseSessionKey(sessionKey)?.kind === "cron";
     const outcome = await this.store.mutate((draft) => {
-      const result = applyTurn(draft.get(sessionKey), { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode });
+      const result = applyTurn(draft.get(sessionKey), { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode, isolated });
       if (result.changed) draft.set(sessionKey, result.entry);
       return result;
     });

@@ -15,7 +15,7 @@ export function defined<T extends Record<string, unknown>>(fields: T): Defined<T
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
 }
 
-const STRING_FIELDS = ["channel", "from", "accountId", "senderId", "senderName", "groupSubject"] as const;
+const STRING_FIELDS = ["channel", "from", "accountId", "senderId", "senderName", "groupSubject", "sessionKey"] as const;
 const ID_FIELDS = ["peerId", "threadId", "messageId"] as const;
 
 /** Checked before anything is claimed or written: a bad message must leave no trace. */
@@ -67,6 +67,7 @@ export function describeInbound(message: InboundMessage<string>, keyOptions: Res
     from: message.from,
     accountId: message.accountId,
     threadId: message.threadId,
+    sessionKey: message.sessionKey,
   }) as SessionKeyContext;
   const sessionKey = resolveSessionKey(ctx, keyOptions);
   const address = resolveInboundAddress(ctx);

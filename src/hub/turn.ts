@@ -31,6 +31,8 @@ export interface TurnInput {
   route: TurnRoute;
   /** A reset trigger matched (and the sender may reset). */
   trigger?: { model?: string | undefined } | undefined;
+  /** An isolated run (a `cron:` key): every message starts a fresh session. */
+  isolated?: boolean | undefined;
   /** A `/send` command: the new per-session override (`inherit` clears it). */
   send?: "allow" | "deny" | "inherit" | undefined;
 }
@@ -74,7 +76,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 function whyReset(current: SessionEntry | undefined, input: TurnInput): ResetReason | undefined {
-  if (current === undefined || current.endedAt !== undefined) return "new";
+  if (current === undefined || current.endedAt !== undefined || input.isolated) return "new";
   if (input.trigger) return "trigger";
   const freshness = evaluateFreshness({ updatedAt: current.updatedAt, now: input.now, policy: input.policy });
   return freshness.fresh ? undefined : freshness.reason;

@@ -48,6 +48,12 @@ export interface InboundMessage<TChannel extends string = string> {
   isAuthorized?: boolean;
   /** Epoch ms of the message. Default: the hub's clock. */
   timestamp?: number;
+  /**
+   * An explicit session key (canonicalized), for sources that are not chats: `cron:<jobId>`
+   * (an isolated cron run: every message starts a fresh session), `hook:<id>`, or a key taken
+   * from `hub sessions`. Routing fields still describe where replies go.
+   */
+  sessionKey?: string;
 }
 
 export type ReceiveResult =

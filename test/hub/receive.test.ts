@@ -413,3 +413,28 @@ describe("concurrent calls for one conversation", () => {
     expect(processed(await pending).body).toBe("in flight");
   });
 });
+
+describe("explicit session keys", () => {
+  it("an isolated cron run (cron:<jobId>) mints a fresh sessionId every time, keeping the old ones reachable", async () => {
+    const hub = await t.open();
+    const run = { channel: "cron", sessionKey: "cron:nightly-digest", text: "Write the nightly digest" };
+    const first = processed(await hub.receive(run));
+    expect(first).toMatchObject({ sessionKey: "cron:nightly-digest", isNewSession: true, resetReason: "new" });
+    t.clock().advance(MINUTE);
+    const second = processed(await hub.receive(run));
+    expect(second).toMatchObject({ isNewSession: true, resetReason: "new" });
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(second.entry.previousSessionIds).toEqual([first.sessionId]);
+    expect(await transcriptMessages(t.dir(), first.sessionId)).toHaveLength(1);
+    expect(await transcriptMessages(t.dir(), second.sessionId)).toHaveLength(1);
+  });
+
+  it("any other explicit key is canonicalized and keeps its session", async () => {
+    const hub = await t.open();
+    const first = processed(await hub.receive({ channel: "telegram", sessionKey: " Agent:Main:Main ", text: "hello" }));
+    expect(first.sessionKey).toBe("agent:main:main");
+    t.clock().advance(MINUTE);
+    const second = processed(await hub.receive({ channel: "telegram", sessionKey: "main", text: "again" }));
+    expect(second).toMatchObject({ sessionKey: "agent:main:main", sessionId: first.sessionId, isNewSession: false });
+  });
+});
