@@ -3,7 +3,8 @@
  * write, and their transcripts are archived as `<file>.deleted.<timestamp>`, except files a
  * remaining entry still uses.
  */
-import { archiveTranscripts, listDirNames, transcriptFilesOf } from "../store/archive.js";
+import { archiveTranscripts, transcriptFilesOf } from "../store/archive.js";
+import { listDirNames } from "../store/fs-util.js";
 import type { SessionEntry } from "../store/entry.js";
 import type { SessionStore } from "../store/session-store.js";
 

@@ -4,7 +4,8 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../errors.js";
-import { archiveTranscripts, cleanLeftovers, listDirNames, transcriptFilesOf } from "../store/archive.js";
+import { archiveTranscripts, cleanLeftovers, transcriptFilesOf } from "../store/archive.js";
+import { listDirNames } from "../store/fs-util.js";
 import type { SessionStore } from "../store/session-store.js";
 import {
   DEFAULT_ARCHIVE_RETENTION,

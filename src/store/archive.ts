@@ -7,29 +7,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../errors.js";
 import type { SessionEntry } from "./entry.js";
+import { listDirNames, lstatOrUndefined, unlinkIfPresent } from "./fs-util.js";
 import { fileTimestamp } from "./paths.js";
+
 import { resolveTranscriptPath } from "./transcript-path.js";
 
 export const ARCHIVE_MARKER = ".deleted.";
 
-/** The names in `dir` (none when it does not exist). */
-export async function listDirNames(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir);
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return [];
-    throw new HubError("E_IO", `cannot list ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
-  }
-}
 
-async function lstatOrUndefined(file: string): Promise<{ isFile(): boolean; mtimeMs: number } | undefined> {
-  try {
-    return await fs.lstat(file);
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return undefined;
-    throw new HubError("E_IO", `cannot stat ${file}: ${(error as Error).message}`, { cause: error, file });
-  }
-}
 
 /**
  * Renames `file` to `<file>.deleted.<timestamp>` (a `-<n>` suffix when that name is taken)
@@ -143,15 +128,6 @@ export interface LeftoverOptions {
   dryRun: boolean;
 }
 
-async function removeFile(file: string): Promise<boolean> {
-  try {
-    await fs.unlink(file);
-    return true;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return false;
-    throw new HubError("E_IO", `cannot remove ${file}: ${(error as Error).message}`, { cause: error, file });
-  }
-}
 
 /** Removes old temp files and expired archives in `dir`; returns what was (or would be) removed. */
 export async function cleanLeftovers(
@@ -171,7 +147,7 @@ export async function cleanLeftovers(
     const madeAt = isArchive ? (archiveTimestamp(name) ?? stat.mtimeMs) : stat.mtimeMs;
     const maxAge = isArchive ? options.archiveRetentionMs : options.tempMaxAgeMs;
     if (options.now - madeAt <= maxAge) continue;
-    if (!options.dryRun && !(await removeFile(file))) continue;
+    if (!options.dryRun && !(await unlinkIfPresent(file))) continue;
     (isArchive ? archivesRemoved : tempFilesRemoved).push(file);
   }
   return { tempFilesRemoved, archivesRemoved };

@@ -7,6 +7,7 @@ import fs from "node:fs/promises";
 import { HubError, isErrnoCode } from "../errors.js";
 import { FILE_MODE } from "./atomic.js";
 import { parseStore, type ParsedStore } from "./codec.js";
+import { lstatOrUndefined } from "./fs-util.js";
 import { fileTimestamp } from "./paths.js";
 
 export function backupPathOf(file: string): string {
@@ -38,20 +39,11 @@ export async function snapshotBackup(file: string): Promise<void> {
 /** Moves a corrupt store aside, keeping its bytes; returns where it went. */
 export async function quarantine(file: string, nowMs: number): Promise<string> {
   let target = `${file}.corrupt.${fileTimestamp(nowMs)}`;
-  for (let n = 1; await exists(target); n++) target = `${file}.corrupt.${fileTimestamp(nowMs)}-${n}`;
+  for (let n = 1; (await lstatOrUndefined(target)) !== undefined; n++) target = `${file}.corrupt.${fileTimestamp(nowMs)}-${n}`;
   await fs.rename(file, target);
   return target;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return false;
-    throw error;
-  }
-}
 
 /** The backup, parsed; `undefined` when there is none or it is not usable either. */
 export async function readBackup(file: string): Promise<{ text: string; parsed: ParsedStore } | undefined> {

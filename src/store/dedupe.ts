@@ -12,6 +12,7 @@ import path from "node:path";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { normalizeAccountId, normalizeChannel } from "../keys/normalize.js";
 import { FILE_MODE, ensureDir, writeFileAtomic } from "./atomic.js";
+import { listDirNames, unlinkIfPresent } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -238,10 +239,10 @@ export async function pruneInbound(store: DedupeStore, options: { now?: number |
   const now = timeOf(options.now, store);
   const dir = dedupeDir(store);
   const result: PruneResult = { removed: 0, kept: 0 };
-  for (const shard of await listNames(dir, SHARD_NAME)) {
+  for (const shard of await listDirNames(dir, SHARD_NAME)) {
     const shardDir = path.join(dir, shard);
     const expired: string[] = [];
-    for (const name of await listNames(shardDir)) {
+    for (const name of await listDirNames(shardDir)) {
       const file = path.join(shardDir, name);
       if (!RECORD_NAME.test(name)) {
         await removeOldTemp(file);
@@ -264,25 +265,7 @@ export async function pruneInbound(store: DedupeStore, options: { now?: number |
   return result;
 }
 
-async function listNames(dir: string, pattern?: RegExp): Promise<string[]> {
-  try {
-    const names = await fsp.readdir(dir);
-    return pattern ? names.filter((name) => pattern.test(name)) : names;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return [];
-    throw new HubError("E_IO", `cannot list ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
-  }
-}
 
-async function unlinkIfPresent(file: string): Promise<boolean> {
-  try {
-    await fsp.unlink(file);
-    return true;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return false;
-    throw new HubError("E_IO", `cannot remove ${file}: ${(error as Error).message}`, { cause: error, file });
-  }
-}
 
 /** A temp file (write-file-atomic's, from a takeover) older than a few minutes was left by a crash. */
 async function removeOldTemp(file: string): Promise<void> {

@@ -4,10 +4,11 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { HubError, isErrnoCode } from "../errors.js";
+import { HubError } from "../errors.js";
 import { canonicalizeSessionKey } from "../keys/canonical.js";
-import { archiveFile, isTempFileName, listDirNames, transcriptFilesOf } from "./archive.js";
+import { archiveFile, isTempFileName, transcriptFilesOf } from "./archive.js";
 import { readWithFingerprint } from "./atomic.js";
+import { listDirNames, lstatOrUndefined } from "./fs-util.js";
 import { parseStore, type ParsedStore } from "./codec.js";
 import { migrateSessionKey } from "./key-migration.js";
 import { inspectLock, removeStaleLock } from "./lock.js";
@@ -48,14 +49,6 @@ export interface DoctorOptions {
 
 const LOCK_LEFTOVER = /\.lock\.(?:new|old|dead)-[A-Za-z0-9_-]+$/;
 
-async function mtimeOf(file: string): Promise<number | undefined> {
-  try {
-    return (await fs.lstat(file)).mtimeMs;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return undefined;
-    throw error;
-  }
-}
 
 async function readStore(file: string): Promise<ParsedStore | HubError | null> {
   const read = await readWithFingerprint(file);
@@ -103,7 +96,7 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
       add({ kind: "unsafe-session-file", severity: "error", subject: key, message: (error as Error).message, fixable: false });
       continue;
     }
-    if (entry.sessionFile !== undefined && (await mtimeOf(own)) === undefined) {
+    if (entry.sessionFile !== undefined && (await lstatOrUndefined(own)) === undefined) {
       add({ kind: "missing-transcript", severity: "warn", subject: key, message: `transcript ${own} is missing (the next message starts a new one)`, fixable: false });
     }
     const canonical = canonicalOrUndefined(key, store.agentId);
@@ -115,7 +108,7 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
     const file = path.join(store.dir, name);
     if (name.endsWith(".jsonl") && !referenced.has(file) && parsed !== null && !(parsed instanceof HubError)) {
       add({ kind: "orphaned-transcript", severity: "info", subject: file, message: "no session references this transcript: --fix archives it", fixable: true });
-    } else if (isTempFileName(name, base) && now - ((await mtimeOf(file)) ?? now) > (options.tempMaxAgeMs ?? 5 * 60_000)) {
+    } else if (isTempFileName(name, base) && now - ((await lstatOrUndefined(file))?.mtimeMs ?? now) > (options.tempMaxAgeMs ?? 5 * 60_000)) {
       add({ kind: "temp-file", severity: "info", subject: file, message: "leftover of an interrupted write: --fix removes it", fixable: true });
     }
   }
@@ -141,7 +134,7 @@ async function findLocks(store: SessionStore, names: string[], now: number, stal
   }
   for (const name of names.filter((n) => LOCK_LEFTOVER.test(n))) {
     const file = path.join(store.dir, name);
-    if (now - ((await mtimeOf(file)) ?? now) > staleMs) {
+    if (now - ((await lstatOrUndefined(file))?.mtimeMs ?? now) > staleMs) {
       add({ kind: "stale-lock", severity: "info", subject: file, message: "leftover of a lock hand-over: --fix removes it", fixable: true });
     }
   }

@@ -4,18 +4,11 @@
  * command changed nothing, and the built `dist/` for runs of the real bin.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { afterEach, beforeEach } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { withLock } from "../../src/store/lock.js";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const FIXTURES_DIR = path.join(REPO_ROOT, "fixtures");
+export { REPO_ROOT, FIXTURES_DIR, ensureDistBuilt, exists, useTempDir } from "../support.js";
 
 /** The test clock: 2026-11-20T12:00:00Z. */
 export const NOW = Date.parse("2026-11-20T12:00:00Z");
@@ -41,22 +34,6 @@ export async function hub(argv: string[], options: { now?: number; env?: NodeJS.
     progress: false,
   });
   return { code, stdout, stderr };
-}
-
-/** Registers a fresh temp dir for every test of the file; returns a getter for it. */
-export function useTempDir(prefix = "hub-cli-"): () => string {
-  let dir: string | undefined;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  });
-  afterEach(async () => {
-    if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-  return () => {
-    if (dir === undefined) throw new Error("useTempDir: no test is running");
-    return dir;
-  };
 }
 
 /** The default store path of a state dir. */
@@ -116,16 +93,6 @@ export async function snapshot(dir: string): Promise<Record<string, FileState | 
   return result;
 }
 
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-}
-
 /** A pid that is certainly not running: a child that has exited. */
 export async function deadPid(): Promise<number> {
   const child = execFile(process.execPath, ["-e", ""]);
@@ -133,39 +100,4 @@ export async function deadPid(): Promise<number> {
   await new Promise((resolve) => child.on("exit", resolve));
   if (pid === undefined) throw new Error("no pid");
   return pid;
-}
-
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const full = path.join(dir, d.name);
-    if (d.isDirectory()) return sourcesUnder(full);
-    return d.name.endsWith(".ts") ? [full] : [];
-  });
-}
-
-function distIsStale(): boolean {
-  const src = path.join(REPO_ROOT, "src");
-  for (const source of sourcesUnder(src)) {
-    const built = path.join(REPO_ROOT, "dist", path.relative(src, source)).replace(/\.ts$/, ".js");
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) return true;
-  }
-  return false;
-}
-
-/**
- * Builds `dist/` when any source is newer than its built file (`npm test` has built it
- * already). Under the same cross-process lock as the store tests' build, so parallel test
- * files never run two builds into one `dist/`.
- */
-export async function ensureDistBuilt(): Promise<void> {
-  if (!distIsStale()) return;
-  const lockTarget = path.join(os.tmpdir(), `session-hub-build-${Buffer.from(REPO_ROOT).toString("hex").slice(-32)}`);
-  await withLock(lockTarget, { timeoutMs: 120_000, staleMs: 120_000 }, async () => {
-    if (!distIsStale()) return;
-    const tsc = path.join(REPO_ROOT, "node_modules/.bin/tsc");
-    // Type errors in files being edited elsewhere do not stop tsc from emitting.
-    await promisify(execFile)(tsc, ["-p", "tsconfig.build.json"], { cwd: REPO_ROOT }).catch((error: { stdout?: string }) => {
-      if (distIsStale()) throw new Error(`building dist/ failed:\n${error.stdout ?? String(error)}`);
-    });
-  });
 }

@@ -106,12 +106,4 @@ export async function transcriptMessages(stateDir: string, sessionId: string): P
   return lines.filter((line) => line.type === "message");
 }
 
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-}
+export { exists } from "../support.js";

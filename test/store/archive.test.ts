@@ -8,9 +8,9 @@ import {
   archiveTranscripts,
   cleanLeftovers,
   isTempFileName,
-  listDirNames,
   transcriptFilesOf,
 } from "../../src/store/archive.js";
+import { listDirNames } from "../../src/store/fs-util.js";
 import { fileTimestamp } from "../../src/store/paths.js";
 
 const NOW = Date.parse("2026-06-01T12:00:00.000Z");

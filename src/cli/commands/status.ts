@@ -2,10 +2,8 @@
  * `hub status`: the store at a glance (size, sessions, lock, backup, quarantined files,
  * transcripts, the policy in force). Read-only.
  */
-import fs from "node:fs/promises";
 import path from "node:path";
-import { isErrnoCode } from "../../errors.js";
-import { listDirNames } from "../../store/archive.js";
+import { listDirNames, statOrUndefined } from "../../store/fs-util.js";
 import { backupPathOf } from "../../store/backup.js";
 import { inspectLock } from "../../store/lock.js";
 import { openTargetStore, resolveTarget, type Command } from "../command.js";
@@ -21,14 +19,6 @@ Options:
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
 
-async function sizeOf(file: string): Promise<number | null> {
-  try {
-    return (await fs.stat(file)).size;
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return null;
-    throw error;
-  }
-}
 
 function kb(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -47,19 +37,20 @@ export const statusCommand: Command = {
     const names = await listDirNames(store.dir);
     const transcripts = names.filter((n) => n.endsWith(".jsonl"));
     let transcriptBytes = 0;
-    for (const name of transcripts) transcriptBytes += (await sizeOf(path.join(store.dir, name))) ?? 0;
+    for (const name of transcripts) transcriptBytes += (await statOrUndefined(path.join(store.dir, name)))?.size ?? 0;
+    const storeStat = await statOrUndefined(store.path);
     const base = path.basename(store.path);
     const newest = sessions[0];
     const reset = target.config.session?.reset;
     const status = {
       path: store.path,
-      exists: (await sizeOf(store.path)) !== null,
-      bytes: (await sizeOf(store.path)) ?? 0,
+      exists: storeStat !== undefined,
+      bytes: storeStat?.size ?? 0,
       count: sessions.length,
       activeLastHour: sessions.filter((s) => now - s.entry.updatedAt <= 3_600_000).length,
       newest: newest ? { key: newest.key, updatedAt: newest.entry.updatedAt, ageMs: now - newest.entry.updatedAt } : null,
       lock: await inspectLock(store.path, 10_000, now),
-      backup: (await sizeOf(backupPathOf(store.path))) !== null,
+      backup: (await statOrUndefined(backupPathOf(store.path))) !== undefined,
       quarantined: names.filter((n) => n.startsWith(`${base}.corrupt.`)),
       transcripts: { files: transcripts.length, bytes: transcriptBytes },
       policy: {
