@@ -38,19 +38,20 @@ interface OwnerRecord {
   token: string;
 }
 
-type Callback = (error: NodeJS.ErrnoException | null) => void;
-
-/** Creates the lock directory `dir` with this process's owner record already inside. */
-async function createLockDir(dir: string): Promise<void> {
+/**
+ * Creates the lock directory `dir` with this process's owner record already inside. Sync: a
+ * handful of syscalls on a local directory cost far less than as many thread-pool round trips.
+ */
+function createLockDirSync(dir: string): void {
   const staging = `${dir}.new-${nanoid(8)}`;
-  await fs.promises.mkdir(staging);
+  fs.mkdirSync(staging);
   try {
     const owner: OwnerRecord = { pid: process.pid, host: os.hostname(), token: nanoid() };
-    await fs.promises.writeFile(path.join(staging, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+    fs.writeFileSync(path.join(staging, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
     // rename fails when `dir` exists and is not empty (or is a file): the lock is taken.
-    await fs.promises.rename(staging, dir);
+    fs.renameSync(staging, dir);
   } catch (error) {
-    await fs.promises.rm(staging, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
     if (isErrnoCode(error, "ENOTEMPTY") || isErrnoCode(error, "ENOTDIR")) {
       throw Object.assign(new Error(`${dir} exists`), { code: "EEXIST" });
     }
@@ -60,20 +61,14 @@ async function createLockDir(dir: string): Promise<void> {
 
 /**
  * proper-lockfile takes its lock with `mkdir` and removes it with `rmdir`; ours are atomic
- * with respect to the owner record (see the file comment). An empty directory at the lock
- * path (only a foreign tool makes one) is replaced. Everything else is node:fs.
+ * with respect to the owner record (see the file comment): removal renames the directory
+ * aside first. An empty directory at the lock path (only a foreign tool makes one) is
+ * replaced. Everything else is node:fs. proper-lockfile's `lockSync` uses the `*Sync` forms.
  */
 const lockFs = {
   ...fs,
-  mkdir(dir: string, callback: Callback): void {
-    createLockDir(dir).then(() => callback(null), callback);
-  },
-  rmdir(dir: string, callback: Callback): void {
-    const aside = `${dir}.old-${nanoid(8)}`;
-    fs.rename(dir, aside, (error) => {
-      if (error) callback(error);
-      else fs.rm(aside, { recursive: true, force: true }, callback);
-    });
+  mkdirSync(dir: string): void {
+    createLockDirSync(dir);
   },
   rmdirSync(dir: string): void {
     const aside = `${dir}.old-${nanoid(8)}`;
@@ -94,7 +89,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
   for (;;) {
     let compromised: Error | undefined;
     try {
-      const release = await lockfile.lock(file, {
+      const release = lockfile.lockSync(file, {
         realpath: false,
         lockfilePath: lockDir,
         stale: options.staleMs,
@@ -110,7 +105,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
         },
         release: async () => {
           try {
-            await release();
+            release();
           } catch (error) {
             // A compromised lock was already taken over or removed: nothing of ours to remove.
             if (!(compromised && isErrnoCode(error, "ERELEASED"))) throw error;
