@@ -125,12 +125,17 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
         ? matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: inbound.route.chatType !== "direct", models: this.models }))
         : null;
     const policy = resolveResetPolicy(this.sessionConfig, { sessionKey, channel: inbound.route.channel, isThread: message.threadId !== undefined });
-    const isolated = parseSessionKey(sessionKey)?.kind === "cron";
-    const outcome = await this.store.mutate((draft) => {
-      const result = applyTurn(draft.get(sessionKey), { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode, isolated });
-      if (result.changed) draft.set(sessionKey, result.entry);
-      return result;
-    });
+    const turn = { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode, isolated: parseSessionKey(sessionKey)?.kind === "cron" };
+    // Most messages change nothing before their append (fresh session, same route): decided
+    // on the cached entry, they skip the locked write. A change is decided again inside it.
+    let outcome = applyTurn(await this.store.get(sessionKey), turn);
+    if (outcome.changed) {
+      outcome = await this.store.mutate((draft) => {
+        const result = applyTurn(draft.get(sessionKey), turn);
+        if (result.changed) draft.set(sessionKey, result.entry);
+        return result;
+      });
+    }
     const body = trigger ? trigger.body : message.text;
     const stored = await appendMessage(this.store, sessionKey, {
       role: "user",
