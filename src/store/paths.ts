@@ -1,6 +1,6 @@
 /**
- * Where things live on disk: the state dir, the store path template, and the one check that
- * keeps a derived path inside its root.
+ * Where things live on disk: the state dir, the store path template, file-name timestamps.
+ * (Transcript paths are kept inside the sessions directory by transcript-path.ts.)
  */
 import os from "node:os";
 import path from "node:path";
@@ -39,22 +39,6 @@ export function resolveStorePath(options: StorePathOptions = {}): string {
     return path.resolve(expandHome(options.path.replaceAll("{agentId}", agentId)));
   }
   return path.join(resolveStateDir(options.stateDir), "agents", agentId, "sessions", STORE_FILE_NAME);
-}
-
-/**
- * Joins `relative` onto `root` and refuses any result outside `root` (`..`, absolute paths).
- * Symlinks are checked where files are opened (see transcripts).
- */
-export function resolveInside(root: string, relative: string, what: string): string {
-  if (relative === "" || path.isAbsolute(relative) || relative.includes("\0")) {
-    throw new HubError("E_INVALID_SESSION_FILE", `${what} must be a relative path inside ${root}, got ${JSON.stringify(relative)}`);
-  }
-  const resolved = path.resolve(root, relative);
-  const fromRoot = path.relative(root, resolved);
-  if (fromRoot === "" || fromRoot.startsWith("..") || path.isAbsolute(fromRoot)) {
-    throw new HubError("E_INVALID_SESSION_FILE", `${what} must stay inside ${root}, got ${JSON.stringify(relative)}`);
-  }
-  return resolved;
 }
 
 /** A file-name-safe UTC timestamp: `2026-11-21T10-37-00-123Z`. */
