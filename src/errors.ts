@@ -12,6 +12,11 @@ export type HubErrorCode =
   | "E_LOCK_TIMEOUT"
   | "E_LOCK_COMPROMISED"
   | "E_STORE_CLOSED"
+  | "E_NO_SPACE"
+  | "E_READ_ONLY"
+  | "E_NOT_A_STORE"
+  | "E_STORE_TOO_LARGE"
+  | "E_BACKEND_UNAVAILABLE"
   | "E_IO";
 
 export class HubError extends Error {
