@@ -10,6 +10,7 @@ import { archiveFile, isTempFileName, transcriptFilesOf } from "./archive.js";
 import { readWithFingerprint } from "./atomic.js";
 import { listDirNames, lstatOrUndefined } from "./fs-util.js";
 import { parseStore, type ParsedStore } from "./codec.js";
+import { INVALID_MARKER } from "./invalid-entries.js";
 import { migrateSessionKey } from "./key-migration.js";
 import { inspectLock, removeStaleLock } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
@@ -77,8 +78,9 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   for (const { key, reason } of parsed instanceof HubError || parsed === null ? [] : parsed.invalid) {
     add({ kind: "invalid-entry", severity: "warn", subject: key, message: `${reason} (kept in the file, ignored)`, fixable: false });
   }
-  for (const name of names.filter((n) => n.startsWith(`${base}.corrupt.`))) {
-    add({ kind: "quarantined-file", severity: "info", subject: path.join(store.dir, name), message: "a corrupt store kept for inspection; delete it when done", fixable: false });
+  for (const name of names.filter((n) => n.startsWith(`${base}.corrupt.`) || n.startsWith(`${base}${INVALID_MARKER}`))) {
+    const what = name.startsWith(`${base}.corrupt.`) ? "a corrupt store" : "invalid entries a write replaced,";
+    add({ kind: "quarantined-file", severity: "info", subject: path.join(store.dir, name), message: `${what} kept for inspection; delete it when done`, fixable: false });
   }
 
   await findLocks(store, names, now, options.staleMs ?? 10_000, add);
