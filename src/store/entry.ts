@@ -131,15 +131,17 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** True when `value` holds objects or arrays nested more than `limit` deep (iterative: no recursion to overflow). */
+/**
+ * True when `value` holds objects or arrays nested more than `limit` levels deep (`value`
+ * itself is level 1). The recursion stops at `limit`, so it never overflows the stack, however
+ * deep the value is.
+ */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ value: object; depth: number }> = [];
-  if (value !== null && typeof value === "object") stack.push({ value, depth: 1 });
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    if (top.depth > limit) return true;
-    for (const child of Object.values(top.value)) {
-      if (child !== null && typeof child === "object") stack.push({ value: child as object, depth: top.depth + 1 });
-    }
+  if (value === null || typeof value !== "object") return false;
+  if (limit <= 0) return true;
+  const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+  for (const child of children) {
+    if (child !== null && typeof child === "object" && nestedDeeperThan(child, limit - 1)) return true;
   }
   return false;
 }

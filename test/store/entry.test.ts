@@ -127,7 +127,7 @@ function deep(levels: number): Record<string, unknown> {
 }
 
 describe("nestedDeeperThan", () => {
-  it("counts levels without recursion, 100k deep included", () => {
+  it("counts levels with recursion bounded by the limit, 100k deep included", () => {
     expect(nestedDeeperThan(deep(3), 3)).toBe(false);
     expect(nestedDeeperThan(deep(4), 3)).toBe(true);
     expect(nestedDeeperThan([[[1]]], 3)).toBe(false);
