@@ -10,6 +10,7 @@ import type { SessionStore } from "../store/session-store.js";
 
 export interface DeletedSession {
   key: string;
+  /** Empty for an invalid entry (removed as it was; it had no usable transcript). */
   sessionId: string;
   /** Archives made (or, in a dry run, that would be made). */
   archived: string[];
@@ -24,7 +25,7 @@ export async function deleteSessions(
   const dryRun = options.dryRun ?? false;
   const now = options.now ?? store.now();
   const names = await listDirNames(store.dir);
-  let removed: Array<[string, SessionEntry]>;
+  let removed: Array<[string, SessionEntry | undefined]>;
   let keep: Set<string>;
   if (dryRun) {
     const entries = await store.list();
@@ -38,10 +39,10 @@ export async function deleteSessions(
     keep = new Set(entries.filter(({ key }) => !wanted.has(key)).flatMap(({ entry }) => transcriptFilesOf(store.dir, entry, names)));
   } else {
     ({ removed, keep } = await store.mutate((draft) => {
-      const gone: Array<[string, SessionEntry]> = [];
+      const gone: Array<[string, SessionEntry | undefined]> = [];
       for (const key of new Set(keys)) {
-        const entry = draft.get(key);
-        if (entry && draft.delete(key)) gone.push([key, entry]);
+        const entry = draft.get(key); // undefined for an invalid entry, which is deletable too
+        if (draft.delete(key)) gone.push([key, entry]);
       }
       const stillUsed = gone.length === 0 ? [] : draft.entries().flatMap(([, entry]) => transcriptFilesOf(store.dir, entry, names));
       return { removed: gone, keep: new Set(stillUsed) };
@@ -49,8 +50,8 @@ export async function deleteSessions(
   }
   const result: DeletedSession[] = [];
   for (const [key, entry] of removed) {
-    const archived = await archiveTranscripts(store.dir, entry, now, { dryRun, names, keep });
-    result.push({ key, sessionId: entry.sessionId, archived });
+    const archived = entry === undefined ? [] : await archiveTranscripts(store.dir, entry, now, { dryRun, names, keep });
+    result.push({ key, sessionId: entry?.sessionId ?? "", archived });
   }
   return result;
 }

@@ -7,6 +7,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import writeFileAtomicLib from "write-file-atomic";
 import { HubError } from "../errors.js";
+import { ioErrorCode, makeDirs } from "./fs-util.js";
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -14,9 +15,9 @@ export const DIR_MODE = 0o700;
 /** Creates `dir` (and parents) with mode 0700 when missing. */
 export async function ensureDir(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await makeDirs(dir, DIR_MODE);
   } catch (error) {
-    throw new HubError("E_IO", `cannot create directory ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
+    throw new HubError(ioErrorCode(error), `cannot create directory ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
   }
 }
 

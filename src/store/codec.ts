@@ -6,6 +6,7 @@
 import JSON5 from "json5";
 import { HubError } from "../errors.js";
 import { assertEntry, isPlainObject, migrateLegacyFields, type SessionEntry } from "./entry.js";
+import { rawMembers } from "./raw-members.js";
 
 /** One stored entry. */
 export interface Slot {
@@ -49,19 +50,47 @@ export function parseStore(text: string, file: string): ParsedStore {
   const slots = new Map<string, Slot>();
   const migrated: string[] = [];
   const invalid: Array<{ key: string; reason: string }> = [];
+  let raw: Map<string, string> | undefined;
   for (const [key, value] of Object.entries(data)) {
     if (isPlainObject(value) && migrateLegacyFields(value)) migrated.push(key);
     try {
       if (!isPlainObject(value)) throw new HubError("E_INVALID_ENTRY", `entry "${key}" must be an object`);
-      assertEntry(value, key);
-      slots.set(key, { entry: value });
+      slots.set(key, readSlot(key, value));
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
       invalid.push({ key, reason: error.message });
-      slots.set(key, { entry: value as SessionEntry, invalid: error.message });
+      // Kept byte for byte: stringified again when it can be, else cut from the text it came from.
+      let bytes = stringifiedOrUndefined(key, value);
+      if (bytes === undefined && !usedJson5) bytes = (raw ??= rawMembers(text)).get(key);
+      if (bytes === undefined) throw new HubError("E_CORRUPT_STORE", `${file}: entry "${key}" cannot be kept (${error.message})`, { file });
+      slots.set(key, { entry: value as SessionEntry, invalid: error.message, bytes: Buffer.from(`  ${bytes}`) });
     }
   }
   return { slots, usedJson5, migrated, invalid };
+}
+
+/**
+ * The slot of a stored entry. A foreign entry without `updatedAt` (openclaw keeps such) reads
+ * as `updatedAt: 0`; its bytes stay as they were until the entry itself is written.
+ */
+function readSlot(key: string, value: Record<string, unknown>): Slot {
+  if (value.updatedAt !== undefined) {
+    assertEntry(value, key);
+    return { entry: value };
+  }
+  const entry = { ...value, updatedAt: 0 };
+  assertEntry(entry, key);
+  return { entry, bytes: Buffer.from(memberText(key, JSON.stringify(value, null, 2))) };
+}
+
+/** `"key": <value>` as JSON.stringify writes it (without the indent), undefined when it cannot. */
+function stringifiedOrUndefined(key: string, value: unknown): string | undefined {
+  try {
+    return memberText(key, JSON.stringify(value, null, 2) ?? "null").slice(2);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined; // nested too deep for the stack
+    throw error;
+  }
 }
 
 /** The member text of one entry (`  "key": {...}`), indented to sit at the top level of the store. */

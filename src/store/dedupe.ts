@@ -12,7 +12,7 @@ import path from "node:path";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { normalizeAccountId, normalizeChannel } from "../keys/normalize.js";
 import { FILE_MODE, ensureDir, writeFileAtomic } from "./atomic.js";
-import { listDirNames, unlinkIfPresent } from "./fs-util.js";
+import { assertOwnDir, assertOwnDirOnce, ioErrorCode, listDirNames, unlinkIfPresent } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -123,7 +123,8 @@ async function createRecord(file: string, text: string, durable: boolean): Promi
     handle = await openExclusive(file);
   } catch (error) {
     if (isErrnoCode(error, "EEXIST")) return false;
-    throw new HubError("E_IO", `cannot create dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
+    if (error instanceof HubError) throw error;
+    throw new HubError(ioErrorCode(error), `cannot create dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
   }
   try {
     await handle.writeFile(text);
@@ -164,6 +165,9 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   const dir = dedupeDir(store);
   const file = recordPath(dir, record);
   const text = JSON.stringify(record);
+  // Refused when dedupe/ or the shard is a symlink leading outside (checked once per directory).
+  await assertOwnDirOnce(store.dir, path.dirname(path.dirname(file)));
+  await assertOwnDirOnce(store.dir, path.dirname(file));
   schedulePrune(store, dir, now);
   if (await createRecord(file, text, store.durable)) return true;
   const existing = await readRecord(file);
@@ -239,8 +243,10 @@ export async function pruneInbound(store: DedupeStore, options: { now?: number |
   const now = timeOf(options.now, store);
   const dir = dedupeDir(store);
   const result: PruneResult = { removed: 0, kept: 0 };
+  await assertOwnDir(store.dir, dir);
   for (const shard of await listDirNames(dir, SHARD_NAME)) {
     const shardDir = path.join(dir, shard);
+    await assertOwnDir(store.dir, shardDir); // never prune files in a directory elsewhere
     const expired: string[] = [];
     for (const name of await listDirNames(shardDir)) {
       const file = path.join(shardDir, name);

@@ -10,9 +10,11 @@ import { archiveFile, isTempFileName, transcriptFilesOf } from "./archive.js";
 import { readWithFingerprint } from "./atomic.js";
 import { listDirNames, lstatOrUndefined } from "./fs-util.js";
 import { parseStore, type ParsedStore } from "./codec.js";
+import { INVALID_MARKER } from "./invalid-entries.js";
 import { migrateSessionKey } from "./key-migration.js";
 import { inspectLock, removeStaleLock } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
+import { openTranscript, scanForward } from "./transcript-file.js";
 import { resolveTranscriptPath } from "./transcript-path.js";
 
 export type FindingKind =
@@ -77,8 +79,10 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   for (const { key, reason } of parsed instanceof HubError || parsed === null ? [] : parsed.invalid) {
     add({ kind: "invalid-entry", severity: "warn", subject: key, message: `${reason} (kept in the file, ignored)`, fixable: false });
   }
-  for (const name of names.filter((n) => n.startsWith(`${base}.corrupt.`))) {
-    add({ kind: "quarantined-file", severity: "info", subject: path.join(store.dir, name), message: "a corrupt store kept for inspection; delete it when done", fixable: false });
+  const quarantined = (n: string) => n.startsWith(`${base}.corrupt.`) || n.startsWith(`${base}${INVALID_MARKER}`) || n.includes(".jsonl.corrupt.");
+  for (const name of names.filter(quarantined)) {
+    const what = name.startsWith(`${base}.corrupt.`) ? "a corrupt store" : name.startsWith(base) ? "invalid entries a write replaced," : "a transcript that could not be continued";
+    add({ kind: "quarantined-file", severity: "info", subject: path.join(store.dir, name), message: `${what} kept for inspection; delete it when done`, fixable: false });
   }
 
   await findLocks(store, names, now, options.staleMs ?? 10_000, add);
@@ -107,12 +111,39 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   for (const name of names) {
     const file = path.join(store.dir, name);
     if (name.endsWith(".jsonl") && !referenced.has(file) && parsed !== null && !(parsed instanceof HubError)) {
+      // Older ids fall off previousSessionIds: a transcript whose header names a live key is still its.
+      if (slots.has((await headerKeyOf(store.dir, file)) ?? "")) continue;
       add({ kind: "orphaned-transcript", severity: "info", subject: file, message: "no session references this transcript: --fix archives it", fixable: true });
     } else if (isTempFileName(name, base) && now - ((await lstatOrUndefined(file))?.mtimeMs ?? now) > (options.tempMaxAgeMs ?? 5 * 60_000)) {
       add({ kind: "temp-file", severity: "info", subject: file, message: "leftover of an interrupted write: --fix removes it", fixable: true });
     }
   }
   return findings;
+}
+
+/** The `sessionKey` in a transcript's header line, if it has one. */
+async function headerKeyOf(dir: string, file: string): Promise<string | undefined> {
+  const handle = await openTranscript(path.resolve(dir), file, "read").catch((error: unknown) => {
+    if (error instanceof HubError && error.code === "E_INVALID_SESSION_FILE") return null; // a symlink out: not ours
+    throw error;
+  });
+  if (handle === null) return undefined;
+  let first = "";
+  try {
+    await scanForward(handle, 0, (text) => {
+      first = text;
+      return true;
+    });
+  } finally {
+    await handle.close();
+  }
+  try {
+    const header = JSON.parse(first) as { type?: unknown; sessionKey?: unknown } | null;
+    return header?.type === "session" && typeof header.sessionKey === "string" ? header.sessionKey : undefined;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined; // no header: nothing claims the file
+    throw error;
+  }
 }
 
 function canonicalOrUndefined(key: string, agentId: string): string | undefined {

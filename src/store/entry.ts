@@ -4,8 +4,18 @@
  */
 import { HubError, describeValue, type HubErrorCode } from "../errors.js";
 
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * A session id is one safe file-name segment: no `/`, `\`, control characters or lone
+ * surrogates, not `.` or `..`. openclaw's ids such as `imessage:direct:+17189153805` are
+ * valid. `isValidSessionId` also caps the length at {@link MAX_SESSION_ID_BYTES} UTF-8 bytes,
+ * which a pattern cannot express.
+ */
+export const SESSION_ID_PATTERN = /^(?!\.\.?$)[^/\\\p{Cc}\p{Cs}]{1,255}$/u;
+/** The longest session id, in UTF-8 bytes (a file name's limit on common filesystems). */
+export const MAX_SESSION_ID_BYTES = 255;
 export const MAX_PREVIOUS_SESSION_IDS = 20;
+/** Entries nested deeper than this are invalid: they could not be copied or written without overflowing the stack. */
+export const MAX_ENTRY_DEPTH = 64;
 
 export type ChatType = "direct" | "group" | "channel";
 
@@ -94,13 +104,17 @@ export function migrateLegacyFields(entry: Record<string, unknown>): boolean {
   return changed;
 }
 
+/** True for a session id that is one safe file-name segment (see {@link SESSION_ID_PATTERN}). */
 export function isValidSessionId(value: unknown): value is string {
-  return typeof value === "string" && SESSION_ID_PATTERN.test(value);
+  return typeof value === "string" && SESSION_ID_PATTERN.test(value) && Buffer.byteLength(value) <= MAX_SESSION_ID_BYTES;
 }
 
 export function assertSessionId(value: unknown, name = "sessionId"): asserts value is string {
   if (!isValidSessionId(value)) {
-    throw new HubError("E_INVALID_ENTRY", `${name} must match ${SESSION_ID_PATTERN}, got ${describeValue(value)}`);
+    throw new HubError(
+      "E_INVALID_ENTRY",
+      `${name} must be one file-name segment of 1-${MAX_SESSION_ID_BYTES} bytes (no "/", "\\", control characters, not "." or ".."), got ${describeValue(value)}`,
+    );
   }
 }
 
@@ -117,10 +131,28 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * True when `value` holds objects or arrays nested more than `limit` levels deep (`value`
+ * itself is level 1). The recursion stops at `limit`, so it never overflows the stack, however
+ * deep the value is.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (limit <= 0) return true;
+  const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+  for (const child of children) {
+    if (child !== null && typeof child === "object" && nestedDeeperThan(child, limit - 1)) return true;
+  }
+  return false;
+}
+
 /** Checks the fields this library relies on; everything else passes through untouched. */
 export function assertEntry(entry: Record<string, unknown>, key: string): asserts entry is SessionEntry {
   assertSessionId(entry.sessionId, `entry "${key}": sessionId`);
   assertTimestamp(entry.updatedAt, `entry "${key}": updatedAt`);
+  if (nestedDeeperThan(entry, MAX_ENTRY_DEPTH)) {
+    throw new HubError("E_INVALID_ENTRY", `entry "${key}" is nested more than ${MAX_ENTRY_DEPTH} levels deep`);
+  }
   const previous = entry.previousSessionIds;
   if (previous !== undefined && !(Array.isArray(previous) && previous.every(isValidSessionId))) {
     throw new HubError("E_INVALID_ENTRY", `entry "${key}": previousSessionIds must be an array of session ids`);

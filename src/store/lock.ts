@@ -16,6 +16,7 @@ import lockfile from "proper-lockfile";
 import { nanoid } from "nanoid";
 import { HubError, isErrnoCode } from "../errors.js";
 import { ensureDir } from "./atomic.js";
+import { ioErrorCode } from "./fs-util.js";
 
 const OWNER_FILE = "owner.json";
 
@@ -118,7 +119,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
         continue;
       }
       if (!isErrnoCode(error, "ELOCKED")) {
-        throw new HubError("E_IO", `cannot lock ${file}: ${(error as Error).message}`, { cause: error, file });
+        throw new HubError(ioErrorCode(error), `cannot lock ${file}: ${(error as Error).message}`, { cause: error, file });
       }
     }
     if (await takeOverDeadOwner(lockDir)) continue;

@@ -13,11 +13,12 @@ import { quarantine, readBackup, backupPathOf, snapshotBackup } from "./backup.j
 import { parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
 import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
+import { keepReplacedInvalid } from "./invalid-entries.js";
 import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
 import { resolveStorePath } from "./paths.js";
 
 export interface StoreWarning {
-  /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden). */
+  /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden, or replaced and saved aside). */
   code: string;
   message: string;
   file?: string;
@@ -361,6 +362,11 @@ class FileSessionStore implements SessionStore {
     const data = serializeStore(slots, changes);
     if (lock.compromised) {
       throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${this.path} before writing`, { cause: lock.compromised, file: this.path });
+    }
+    const displaced = await keepReplacedInvalid(this.path, slots, changes, { now: this.now(), durable: this.durable });
+    if (displaced) {
+      const message = `${this.path}: invalid entries ${displaced.keys.map((k) => JSON.stringify(k)).join(", ")} were replaced; their bytes are kept in ${displaced.file}`;
+      this.warn({ code: "E_INVALID_ENTRY", message, file: displaced.file });
     }
     await snapshotBackup(this.path);
     await writeFileAtomic(this.path, data, { durable: this.durable });

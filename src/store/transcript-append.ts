@@ -11,9 +11,10 @@ import { customAlphabet } from "nanoid";
 import { HubError } from "../errors.js";
 import { assertKey } from "./draft.js";
 import type { SessionEntry } from "./entry.js";
+import { ioErrorCode } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
-import { appendAll, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
+import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
 import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "./transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
 
@@ -103,6 +104,8 @@ interface Tail {
   restart: boolean;
   /** The file does not end with a newline (a torn last line): one is written first. */
   torn: boolean;
+  /** A restarted file held more than newlines: its bytes are kept aside first. */
+  garbage: boolean;
   /** The id of the last entry, null when there is none yet. */
   lastId: string | null;
 }
@@ -110,7 +113,7 @@ interface Tail {
 /** Reads what an append needs to know from the end of the transcript. */
 async function readTail(handle: FileHandle): Promise<Tail> {
   const size = await sizeOf(handle);
-  if (size === 0) return { restart: true, torn: false, lastId: null };
+  if (size === 0) return { restart: true, torn: false, garbage: false, lastId: null };
   const torn = !(await endsWithNewline(handle, size));
   let lastId: string | null = null;
   let headerSeen = false;
@@ -126,7 +129,7 @@ async function readTail(handle: FileHandle): Promise<Tail> {
   // Only newlines, or one unterminated line that is no header: the first write itself was torn.
   const found = headerSeen || lastId !== null;
   const restart = newestStart === undefined || (torn && newestStart === 0 && !found);
-  return { restart, torn: torn && !restart, lastId };
+  return { restart, torn: torn && !restart, garbage: restart && newestStart !== undefined, lastId };
 }
 
 /** Writes one batch under the transcript's cross-process lock; returns the stored messages. */
@@ -141,6 +144,7 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       const tail = await readTail(handle);
       let text = tail.torn ? "\n" : "";
       if (tail.restart) {
+        if (tail.garbage) await copyAside(file, store.now(), store.durable);
         await handle.truncate(0);
         created = true;
         text += `${headerLine(target.sessionId, key, store.now())}\n`;
@@ -159,7 +163,7 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       if (store.durable) await handle.datasync();
     } catch (error) {
       if (error instanceof HubError) throw error;
-      throw new HubError("E_IO", `cannot append to ${file}: ${(error as Error).message}`, { cause: error, file });
+      throw new HubError(ioErrorCode(error), `cannot append to ${file}: ${(error as Error).message}`, { cause: error, file });
     } finally {
       await handle.close();
     }

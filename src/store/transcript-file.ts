@@ -8,6 +8,8 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../errors.js";
 import { FILE_MODE, ensureDir } from "./atomic.js";
+import { ioErrorCode, lstatOrUndefined } from "./fs-util.js";
+import { fileTimestamp } from "./paths.js";
 
 const NEWLINE = 0x0a;
 const FIRST_CHUNK = 16 * 1024;
@@ -58,7 +60,7 @@ export async function openTranscript(root: string, file: string, mode: "read" | 
     }
   } catch (error) {
     if (error instanceof HubError) throw error;
-    throw new HubError("E_IO", `cannot open transcript ${file}: ${(error as Error).message}`, { cause: error, file });
+    throw new HubError(ioErrorCode(error), `cannot open transcript ${file}: ${(error as Error).message}`, { cause: error, file });
   }
 }
 
@@ -164,4 +166,25 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Copies a transcript that cannot be continued to `<file>.corrupt.<time>` (a `-<n>` suffix
+ * when taken) before it is started afresh; returns the copy's path. Never overwrites a file.
+ */
+export async function copyAside(file: string, nowMs: number, durable: boolean): Promise<string> {
+  const stamp = `${file}.corrupt.${fileTimestamp(nowMs)}`;
+  let target = stamp;
+  for (let n = 1; (await lstatOrUndefined(target)) !== undefined; n++) target = `${stamp}-${n}`;
+  await fsp.copyFile(file, target, fs.constants.COPYFILE_EXCL);
+  if (durable) {
+    const handle = await fsp.open(target, "r");
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await syncDir(path.dirname(target));
+  }
+  return target;
 }

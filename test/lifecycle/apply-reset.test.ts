@@ -88,7 +88,7 @@ describe("applyReset", () => {
   });
 
   it.each([
-    [{ sessionId: "../escape" }, 'sessionId must match /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, got "../escape"', "E_INVALID_ENTRY"],
+    [{ sessionId: "../escape" }, 'sessionId must be one file-name segment of 1-255 bytes (no "/", "\\", control characters, not "." or ".."), got "../escape"', "E_INVALID_ENTRY"],
     [{ sessionId: "same" }, 'sessionId must differ from the current one, got "same"', "E_INVALID_ARGUMENT"],
     [{ now: -1 }, "now must be a finite epoch-ms number >= 0, got -1", "E_INVALID_ARGUMENT"],
     [{ model: " " }, 'model must be a non-empty string, got " "', "E_INVALID_ARGUMENT"],

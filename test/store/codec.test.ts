@@ -82,7 +82,7 @@ describe("parseStore", () => {
   it("keeps invalid entries as hidden slots with their reason", () => {
     const parsed = parseStore(JSON.stringify({ ok: { sessionId: "a", updatedAt: 1 }, bad: { sessionId: "", updatedAt: 1 }, list: [] }), FILE);
     expect(parsed.slots.get("ok")?.invalid).toBeUndefined();
-    expect(parsed.slots.get("bad")?.invalid).toContain('entry "bad": sessionId must match');
+    expect(parsed.slots.get("bad")?.invalid).toContain('entry "bad": sessionId must be one file-name segment');
     expect(parsed.slots.get("list")?.invalid).toBe('entry "list" must be an object');
     expect(parsed.invalid.map((i) => i.key)).toEqual(["bad", "list"]);
   });

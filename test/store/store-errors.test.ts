@@ -59,9 +59,9 @@ describe("invalid keys: E_INVALID_KEY, as a rejection", () => {
 });
 
 describe("invalid entries and patches", () => {
-  it("a sessionId outside the pattern: E_INVALID_ENTRY naming sessionId and the value", async () => {
+  it("a sessionId that is no file-name segment: E_INVALID_ENTRY naming sessionId and the value", async () => {
     const error = await rejectionOf(() => open().update("k", { sessionId: "../x" }));
-    expectError(error, "E_INVALID_ENTRY", 'entry "k": sessionId must match /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, got "../x"');
+    expectError(error, "E_INVALID_ENTRY", 'entry "k": sessionId must be one file-name segment of 1-255 bytes (no "/", "\\", control characters, not "." or ".."), got "../x"');
   });
 
   it("updatedAt that is not an epoch-ms number: E_INVALID_ENTRY naming updatedAt", async () => {

@@ -2,6 +2,7 @@ import { SessionManager } from "@mariozechner/pi-coding-agent";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { diagnose } from "../../src/store/doctor.js";
 import { appendMessage } from "../../src/store/transcript-append.js";
 import { readMessages } from "../../src/store/transcript-read.js";
 import { FIXTURE_TRANSCRIPT, openTestStore, readJsonLines, runTogether, transcriptOf } from "./fixtures-transcripts.js";
@@ -125,6 +126,23 @@ describe("torn tail", () => {
     const lines = await readJsonLines(path.join(store.dir, "s1.jsonl"));
     expect(lines.map((l) => l.type)).toEqual(["session", "message"]);
     expect(m.parentId).toBeNull();
+  });
+
+  it("keeps a transcript that is one unterminated garbage line as <file>.corrupt.<time>, then starts it afresh", async () => {
+    const now = Date.UTC(2026, 10, 21, 10, 37, 0, 123);
+    const store = openTestStore(tmp(), { now: () => now });
+    await store.update(KEY, { sessionId: "s1", updatedAt: 1 });
+    const file = path.join(store.dir, "s1.jsonl");
+    const garbage = Buffer.concat([Buffer.from("\u0000\u00ffnot a transcript at all "), Buffer.alloc(40_000, 0x61)]);
+    await fs.writeFile(file, garbage);
+    await appendMessage(store, KEY, { role: "user", content: "x" });
+    expect(await fs.readFile(`${file}.corrupt.2026-11-21T10-37-00-123Z`)).toEqual(garbage);
+    expect((await readJsonLines(file)).map((l) => l.type)).toEqual(["session", "message"]);
+    await fs.writeFile(file, "\n\n"); // only newlines: nothing to keep
+    await appendMessage(store, KEY, { role: "user", content: "y" });
+    expect((await fs.readdir(store.dir)).filter((n) => n.includes(".corrupt.")).length).toBe(1);
+    const findings = await diagnose(store, { now });
+    expect(findings.filter((f) => f.kind === "quarantined-file").map((f) => path.basename(f.subject))).toEqual(["s1.jsonl.corrupt.2026-11-21T10-37-00-123Z"]);
   });
 
   it("chains past malformed lines and other entry types to the last entry", async () => {

@@ -76,7 +76,7 @@ describe("transcript paths never leave the sessions directory", () => {
   });
 
   it("refuses session ids that are not file names", () => {
-    for (const sessionId of ["a/b", "../x", "/etc/passwd", "..", ".hidden", "a\0b", ""]) {
+    for (const sessionId of ["a/b", "../x", "/etc/passwd", "..", ".", "a\\b", "a\0b", "a\nb", "", "x".repeat(256)]) {
       expect(syncCodeOf(() => transcriptFileName(sessionId))).toBe("E_INVALID_SESSION_FILE");
       expect(syncCodeOf(() => resolveTranscriptPath(tmp(), { sessionId }))).toBe("E_INVALID_SESSION_FILE");
     }
@@ -87,5 +87,67 @@ describe("transcript paths never leave the sessions directory", () => {
     expect(sessionFileOf("agent:main:slack:channel:c1:thread:111.222", { sessionId: "s" })).toBe("s.jsonl");
     expect(sessionFileOf("agent:main:telegram:group:-100:topic:99", { sessionId: "s", sessionFile: "kept.jsonl" })).toBe("kept.jsonl");
     expect(transcriptFileName("s", "a/b")).toBe("s-topic-a%2Fb.jsonl");
+  });
+
+  // openclaw's src/config/sessions/paths.test.ts: "resolves transcript path inside an explicit sessions dir".
+  it("encodes topic ids as openclaw does", () => {
+    expect(transcriptFileName("sess-1", "topic/a+b")).toBe("sess-1-topic-topic%2Fa%2Bb.jsonl");
+  });
+});
+
+describe("only a transcript (*.jsonl inside the sessions directory) is a sessionFile", () => {
+  // openclaw's src/config/sessions/paths.test.ts: "accepts sessionFile candidates within the sessions dir"
+  // and "rejects unsafe sessionFile candidates that escape the sessions dir".
+  it("accepts a sub-directory of the sessions directory, for append and read", async () => {
+    const store = openTestStore(tmp());
+    expect(resolveTranscriptPath("/tmp/openclaw/agents/main/sessions", { sessionId: "sess-1", sessionFile: "subdir/threaded-session.jsonl" })).toBe(
+      path.resolve("/tmp/openclaw/agents/main/sessions", "subdir/threaded-session.jsonl"),
+    );
+    await store.update(KEY, { sessionId: "s1", updatedAt: 1, sessionFile: "subdir/x.jsonl" });
+    await appendMessage(store, KEY, MESSAGE);
+    expect((await readJsonLines(path.join(store.dir, "subdir", "x.jsonl"))).map((l) => l.type)).toEqual(["session", "message"]);
+    expect((await readMessages(store, KEY)).messages).toHaveLength(1);
+  });
+
+  it.each(["../../etc/passwd", "/etc/passwd", "/tmp/outside/file.jsonl"])("refuses openclaw's escaping candidate %s", (sessionFile) => {
+    expect(syncCodeOf(() => resolveTranscriptPath("/tmp/openclaw/agents/main/sessions", { sessionId: "sess-1", sessionFile }))).toBe("E_INVALID_SESSION_FILE");
+  });
+
+  it.each([
+    "sessions.json",
+    "sessions.json.bak",
+    "sessions.json.lock",
+    "sessions.json.lock/owner.json",
+    "sessions.json.corrupt.2026-11-21T10-37-00-123Z",
+    "dedupe",
+    "dedupe/ab/0123.jsonl",
+    "s1.jsonl.lock/x.jsonl",
+    "s1.jsonl.deleted.2026-11-21T10-37-00-123Z",
+    "notes.txt",
+    ".",
+    "subdir/",
+  ])("refuses the store's own files and non-transcripts: %s, writing nothing", async (sessionFile) => {
+    const store = openTestStore(tmp());
+    await store.update(KEY, { sessionId: "s1", updatedAt: 1, sessionFile });
+    const before = (await fs.readdir(store.dir)).sort();
+    expect(await errorCodeOf(appendMessage(store, KEY, MESSAGE))).toBe("E_INVALID_SESSION_FILE");
+    expect(await errorCodeOf(readMessages(store, KEY))).toBe("E_INVALID_SESSION_FILE");
+    expect((await fs.readdir(store.dir)).sort()).toEqual(before);
+  });
+
+  it("keeps names derived from long topic and session ids within 255 bytes, and short names as they were", async () => {
+    const topic = "t".repeat(300);
+    const name = transcriptFileName("s1", topic);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(200);
+    expect(name).toMatch(/^s1-topic-t+-[0-9a-f]{32}\.jsonl$/);
+    expect(transcriptFileName("s1", `${topic}x`)).not.toBe(name);
+    expect(transcriptFileName("s1", topic)).toBe(name);
+    expect(Buffer.byteLength(transcriptFileName("é".repeat(127)))).toBeLessThanOrEqual(200);
+    expect(transcriptFileName("s1", "99")).toBe("s1-topic-99.jsonl");
+    const store = openTestStore(tmp());
+    const key = `agent:main:telegram:group:-100:topic:${topic}`;
+    await appendMessage(store, key, MESSAGE);
+    expect((await store.get(key))?.sessionFile).toMatch(/-[0-9a-f]{32}\.jsonl$/);
+    expect((await readMessages(store, key)).messages).toHaveLength(1);
   });
 });
