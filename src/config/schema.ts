@@ -65,6 +65,7 @@ export const sendPolicySchema = z.strictObject({
             channel: z.string().optional(),
             chatType: chatTypeName.optional(),
             keyPrefix: z.string().optional(),
+            rawKeyPrefix: z.string().optional(),
           })
           .optional(),
       }),

@@ -62,6 +62,8 @@ export interface SendPolicyMatch {
   chatType?: string | undefined;
   /** Matches the key as stored, or the key without its `agent:<id>:` prefix (case-insensitive). */
   keyPrefix?: string | undefined;
+  /** Matches the key as stored only, `agent:<id>:` included (case-insensitive; openclaw's field). */
+  rawKeyPrefix?: string | undefined;
 }
 
 export interface SendPolicyRule {
