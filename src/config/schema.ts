@@ -98,7 +98,11 @@ export const sessionConfigSchema = z.object({
   timezone: timezone.optional(),
   resetTriggers: z.array(z.string().min(1, { error: "expected a non-empty trigger" })).optional(),
   sendPolicy: sendPolicySchema.optional(),
-  store: z.string().min(1, { error: "expected a non-empty path" }).optional(),
+  /** A blank path means the default store, as in clawdbot. */
+  store: z
+    .string()
+    .transform((store) => (store.trim() === "" ? undefined : store))
+    .optional(),
   maintenance: z
     .strictObject({
       pruneAfter: duration.optional(),

@@ -20,6 +20,8 @@ export interface CanonicalizeOptions {
   caseSensitiveChannels?: readonly string[] | undefined;
   /** Completes a legacy `group:<id>` key (`@g.us` ids imply `whatsapp`). Default: none. */
   channel?: string | undefined;
+  /** `"global"`: a main alias of the agent (`main`, the mainKey, `agent:<agentId>:main`) is `global`. Default `"per-sender"`. */
+  scope?: "per-sender" | "global" | undefined;
 }
 
 function invalid(key: unknown, expected: string): HubError {
@@ -27,8 +29,10 @@ function invalid(key: unknown, expected: string): HubError {
 }
 
 /** A parsed `agent:` key in canonical form; `text` is the key it was parsed from. */
-function fromParsed(parsed: ParsedSessionKey, text: string, options: CanonicalizeOptions): string {
+function fromParsed(parsed: ParsedSessionKey, text: string, options: CanonicalizeOptions, mainKey: string): string {
   const { kind } = parsed;
+  // With a custom mainKey, `agent:<a>:main` is an alias of `agent:<a>:<mainKey>` (clawdbot too).
+  if (kind === "main" && parsed.mainKey === "main") return buildSessionKey({ ...parsed, mainKey }, { caseSensitiveChannels: options.caseSensitiveChannels });
   if (kind === "main" || kind === "direct" || kind === "group" || kind === "channel") {
     return buildSessionKey(parsed, { caseSensitiveChannels: options.caseSensitiveChannels });
   }
@@ -39,7 +43,8 @@ function fromParsed(parsed: ParsedSessionKey, text: string, options: Canonicaliz
 
 /**
  * The canonical form of a key given by a caller (SPEC 3.2 step 1): trimmed; bare `main` or
- * the main key → `agent:<agentId>:<mainKey>`; `cron:`, `hook:`, `node-`, `global` kept as
+ * the main key → `agent:<agentId>:<mainKey>`, and with a custom mainKey `agent:<a>:main` →
+ * `agent:<a>:<mainKey>`; under `scope: "global"` the agent's main key → `global`; `cron:`, `hook:`, `node-`, `global` kept as
  * given; `agent:` keys rebuilt by the builder (`direct`→`dm`, ids encoded and case-folded,
  * thread/topic marker by channel) or, when they are no known form, kept with their agent id
  * normalized; a legacy `group:<id>` completed with `options.channel` (or `whatsapp` for
@@ -48,6 +53,13 @@ function fromParsed(parsed: ParsedSessionKey, text: string, options: Canonicaliz
  * `agent::x`, `a::b`).
  */
 export function canonicalizeSessionKey(key: string, options: CanonicalizeOptions = {}): string {
+  const canonical = canonicalForm(key, options);
+  if (options.scope !== "global") return canonical;
+  const mainKey = `agent:${normalizeAgentId(options.agentId)}:${encodeKeySegment(resolveMainKey(options.mainKey))}`;
+  return canonical === mainKey ? "global" : canonical;
+}
+
+function canonicalForm(key: string, options: CanonicalizeOptions): string {
   if (typeof key !== "string" || key.trim() === "") throw invalid(key, "a non-empty string");
   const trimmed = key.trim();
   const agentId = normalizeAgentId(options.agentId);
@@ -55,7 +67,7 @@ export function canonicalizeSessionKey(key: string, options: CanonicalizeOptions
   const lower = trimmed.toLowerCase();
   if (lower === "main" || lower === mainKey) return `agent:${agentId}:${encodeKeySegment(mainKey)}`;
   const parsed = parseSessionKey(trimmed);
-  if (parsed?.agentId !== undefined) return fromParsed(parsed, trimmed, options);
+  if (parsed?.agentId !== undefined) return fromParsed(parsed, trimmed, options, mainKey);
   if (lower.startsWith("agent:")) throw invalid(key, "agent:<agentId>:<rest> with no empty part");
   if (parsed !== null && (parsed.kind === "cron" || parsed.kind === "hook" || parsed.kind === "node" || parsed.kind === "global")) return trimmed;
   if (parsed?.kind === "group" && parsed.channel === undefined) {
@@ -67,7 +79,7 @@ export function canonicalizeSessionKey(key: string, options: CanonicalizeOptions
   const scoped = `agent:${agentId}:${trimmed}`;
   const scopedParsed = parseSessionKey(scoped);
   if (scopedParsed === null) throw invalid(key, "a session key (no empty part between colons)");
-  return fromParsed(scopedParsed, scoped, options);
+  return fromParsed(scopedParsed, scoped, options, mainKey);
 }
 
 const LEGACY_STYLES: readonly KeyStyle[] = [

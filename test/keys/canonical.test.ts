@@ -8,7 +8,7 @@ const cases: Array<[string, CanonicalizeOptions, string]> = [
   ["MAIN", { agentId: "Ops" }, "agent:ops:main"],
   ["work", { mainKey: "Work" }, "agent:main:work"],
   ["main", { mainKey: "work" }, "agent:main:work"],
-  ["agent:main:main", { mainKey: "work" }, "agent:main:main"],
+  ["agent:main:main", { mainKey: "work" }, "agent:main:work"],
   ["agent:main:telegram:direct:5550001", {}, "agent:main:telegram:dm:5550001"],
   ["agent:main:direct:ALICE", {}, "agent:main:dm:alice"],
   ["agent:main:Telegram:Tasks:DIRECT:1", {}, "agent:main:telegram:tasks:dm:1"],
