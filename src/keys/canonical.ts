@@ -5,7 +5,7 @@
  */
 import { HubError, describeValue } from "../errors.js";
 import { buildSessionKey, composeSessionKey, resolveMainKey, type KeyFields, type KeyStyle } from "./build.js";
-import { encodeKeySegment } from "./encode.js";
+import { caseSensitiveSet, encodeKeySegment } from "./encode.js";
 import { isGroupJid } from "./from.js";
 import { normalizeAgentId, normalizeChannel } from "./normalize.js";
 import { parseSessionKey } from "./parse.js";
@@ -88,36 +88,78 @@ const LEGACY_STYLES: readonly KeyStyle[] = [
   { dm: "direct", encode: false },
 ];
 
-/**
- * The legacy spellings under which a clawdbot store may hold the session of a canonical
- * direct/group/channel key: `:direct:` for `:dm:`, unencoded ids (`!room:server`), the whole
- * key lower-cased (clawdbot lower-cased Matrix ids), and `group:<id>` for a group. At most
- * ten; empty for other keys. The canonical key itself is not included.
- */
-export function sessionKeyAliases(canonicalKey: string): string[] {
+export interface AliasOptions {
+  /** Channels whose ids keep their case. Default `["matrix", "signal"]`. */
+  caseSensitiveChannels?: readonly string[] | undefined;
+}
+
+/** The fields of a direct/group/channel key, or of a main key with a custom mainKey. */
+function aliasFields(canonicalKey: string): KeyFields | undefined {
   const parsed = parseSessionKey(canonicalKey);
-  if (parsed === null || parsed.agentId === undefined || parsed.peerId === undefined) return [];
+  if (parsed === null || parsed.agentId === undefined) return undefined;
   const { kind } = parsed;
-  if (kind !== "direct" && kind !== "group" && kind !== "channel") return [];
-  const fields: KeyFields = {
-    kind,
-    agentId: parsed.agentId,
-    mainKey: "",
-    channel: parsed.channel ?? "",
-    accountId: parsed.accountId ?? "",
-    id: parsed.peerId,
-    threadId: parsed.threadId ?? "",
-  };
-  const aliases = new Set<string>();
-  const styles = kind === "direct" ? LEGACY_STYLES : LEGACY_STYLES.slice(0, 1);
+  if (kind === "main" && parsed.mainKey !== undefined) {
+    return { kind, agentId: parsed.agentId, mainKey: parsed.mainKey, channel: "", accountId: "", id: "", threadId: parsed.threadId ?? "" };
+  }
+  if ((kind !== "direct" && kind !== "group" && kind !== "channel") || parsed.peerId === undefined) return undefined;
+  const channel = parsed.channel ?? "";
+  return { kind, agentId: parsed.agentId, mainKey: "", channel, accountId: parsed.accountId ?? "", id: parsed.peerId, threadId: parsed.threadId ?? "" };
+}
+
+/** Every legacy spelling of `fields` (canonical form included), lower-cased ones when `fold`. */
+function spellings(fields: KeyFields, fold: boolean): Set<string> {
+  const forms = new Set<string>();
+  const styles = fields.kind === "direct" ? LEGACY_STYLES : LEGACY_STYLES.slice(0, 1);
   for (const form of [composeSessionKey(fields), ...styles.map((style) => composeSessionKey(fields, style))]) {
-    aliases.add(form);
-    aliases.add(form.toLowerCase());
+    forms.add(form);
+    if (fold) forms.add(form.toLowerCase());
   }
-  if (kind === "group" && fields.threadId === "") {
-    aliases.add(`group:${fields.id}`);
-    aliases.add(`group:${fields.id.toLowerCase()}`);
+  if (fields.kind === "group" && fields.threadId === "") {
+    forms.add(`group:${fields.id}`);
+    if (fold) forms.add(`group:${fields.id.toLowerCase()}`);
   }
+  return forms;
+}
+
+/** True when the key's ids keep their case and lower-casing them would change them. */
+function idsWouldFold(fields: KeyFields, options: AliasOptions): boolean {
+  if (fields.channel === "" || !caseSensitiveSet(options.caseSensitiveChannels).has(fields.channel)) return false;
+  return fields.id !== fields.id.toLowerCase() || fields.threadId !== fields.threadId.toLowerCase();
+}
+
+/**
+ * The legacy spellings under which a clawdbot store may hold the session of a canonical key,
+ * each naming the same conversation: `:direct:` for `:dm:`, unencoded ids (`!room:server`),
+ * the whole key lower-cased (clawdbot lower-cased every key), `group:<id>` for a group, and
+ * with a custom mainKey `agent:<a>:main` for `agent:<a>:<mainKey>`. On a case-sensitive
+ * channel lower-casing would change the id and could name another conversation (two Matrix
+ * rooms differing in case), so those spellings are not listed here but by
+ * `caseFoldedAliases`. At most ten; empty for other keys. The canonical key is not included.
+ */
+export function sessionKeyAliases(canonicalKey: string, options: AliasOptions = {}): string[] {
+  const fields = aliasFields(canonicalKey);
+  if (fields === undefined) return [];
+  if (fields.kind === "main") {
+    if (fields.mainKey === "main") return [];
+    const threadSuffix = fields.threadId === "" ? "" : `:thread:${encodeKeySegment(fields.threadId)}`;
+    return [`agent:${fields.agentId}:main${threadSuffix}`];
+  }
+  const aliases = spellings(fields, !idsWouldFold(fields, options));
   aliases.delete(canonicalKey);
   return [...aliases];
+}
+
+/**
+ * The lower-cased spellings of a key on a case-sensitive channel whose ids have upper-case
+ * letters: clawdbot may have stored this conversation under one of them, but it may as well
+ * be another conversation (`!mixedroom:x` is a real room beside `!MixedRoom:x`). Only an
+ * entry whose delivery target proves it is this conversation may be merged (see
+ * `migrateSessionKey`). Empty for every other key.
+ */
+export function caseFoldedAliases(canonicalKey: string, options: AliasOptions = {}): string[] {
+  const fields = aliasFields(canonicalKey);
+  if (fields === undefined || fields.kind === "main" || !idsWouldFold(fields, options)) return [];
+  const exact = spellings(fields, false);
+  const folded = spellings({ ...fields, id: fields.id.toLowerCase(), threadId: fields.threadId.toLowerCase() }, true);
+  return [...folded].filter((alias) => !exact.has(alias) && alias !== canonicalKey);
 }
