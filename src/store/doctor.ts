@@ -45,7 +45,7 @@ export interface DoctorOptions {
   tempMaxAgeMs?: number | undefined;
   /** A lock not refreshed for this long is stale (ms). Default 10 000. */
   staleMs?: number | undefined;
-  /** The config's `mainKey`, `caseSensitiveChannels` and `scope`: they decide which keys are legacy. */
+  /** The config's `mainKey`, `caseSensitiveChannels`, `scope` (which keys are legacy) and `dmScope`. */
   keys?: DoctorKeyOptions | undefined;
 }
 
