@@ -46,7 +46,8 @@ function isDuration(value: string | number): boolean {
 const duration = z.union([z.string(), z.number()], { error: DURATION_ERROR }).refine(isDuration, { error: DURATION_ERROR });
 
 export const resetPolicySchema = z.strictObject({
-  mode: z.enum(["daily", "idle", "never"], { error: 'expected "daily", "idle" or "never"' }).optional(),
+  // "none" is openclaw's name for "never".
+  mode: z.enum(["daily", "idle", "never", "none"], { error: 'expected "daily", "idle" or "never"' }).optional(),
   atHour: intRange(0, 23).optional(),
   idleMinutes: positiveNumber.optional(),
   timezone: timezone.optional(),

@@ -52,6 +52,7 @@ function invalid(path: string, expected: string, got: unknown): HubError {
 function checkMode(found: { value: unknown; path: string } | undefined): ResetMode | undefined {
   if (found === undefined) return undefined;
   if (found.value === "daily" || found.value === "idle" || found.value === "never") return found.value;
+  if (found.value === "none") return "never"; // openclaw's name for it
   throw invalid(found.path, '"daily", "idle" or "never"', found.value);
 }
 

@@ -49,3 +49,9 @@ describe("send policy rules", () => {
     expect(validateConfig(config).session?.sendPolicy?.rules?.[0]?.match?.rawKeyPrefix).toBe("agent:main:discord:");
   });
 });
+
+describe("reset policies", () => {
+  it('accept openclaw\'s mode "none" (read as "never")', () => {
+    expect(validateConfig({ session: { reset: { mode: "none" } } }).session?.reset?.mode).toBe("none");
+  });
+});

@@ -26,3 +26,51 @@ describe("resolveResetPolicy: fractional idleMinutes (clawdbot floors them)", ()
     expect(evaluateFreshness({ updatedAt: 0, now: 90.5 * 60_000, policy })).toEqual({ fresh: false, reason: "idle" });
   });
 });
+
+/**
+ * openclaw/openclaw src/config/sessions/reset-policy.test.ts. Newer openclaw defaults to no
+ * reset (`mode: "none"`); our default stays clawdbot's daily reset at 04:00 (SPEC 4.1,
+ * notes/compat.md), so its "default policy" cases are not ours. Its `none` is read as `never`.
+ */
+describe("resolveResetPolicy: openclaw's reset-policy.test.ts", () => {
+  it.each([
+    ["the base reset", { reset: { atHour: 6 } }, DM],
+    ["a type override", { resetByType: { group: { atHour: 6 } } }, "agent:main:telegram:group:g1"],
+  ])("preserves the daily fallback when %s omits mode", (_why, config, sessionKey) => {
+    expect(resolveResetPolicy(config, { sessionKey })).toMatchObject({ mode: "daily", atHour: 6 });
+  });
+
+  it("preserves combined daily and idle expiry when an explicit reset omits mode", () => {
+    expect(resolveResetPolicy({ reset: { idleMinutes: 30 } }, { sessionKey: DM })).toMatchObject({ mode: "daily", idleMinutes: 30 });
+  });
+
+  it("expires an explicit idle policy after inactivity", () => {
+    const policy = resolveResetPolicy({ reset: { mode: "idle", idleMinutes: 30 } }, { sessionKey: DM });
+    const now = 10 * 3_600_000;
+    expect(evaluateFreshness({ updatedAt: now - 31 * 60_000, now, policy })).toEqual({ fresh: false, reason: "idle" });
+  });
+
+  it("keeps legacy idleMinutes as an idle reset policy", () => {
+    const policy = resolveResetPolicy({ idleMinutes: 30 }, { sessionKey: DM });
+    expect(policy).toMatchObject({ mode: "idle", idleMinutes: 30 });
+    const now = 10 * 3_600_000;
+    expect(evaluateFreshness({ updatedAt: now - 24 * 3_600_000, now, policy })).toEqual({ fresh: false, reason: "idle" });
+  });
+
+  it("applies resetByType only to the matching session type", () => {
+    const config = { resetByType: { group: { mode: "idle" as const, idleMinutes: 30 } } };
+    expect(resolveResetPolicy(config, { sessionKey: DM }).mode).toBe("daily"); // openclaw: "none"
+    expect(resolveResetPolicy(config, { sessionKey: "agent:main:telegram:group:g1" })).toMatchObject({ mode: "idle", idleMinutes: 30 });
+  });
+
+  it("applies a resetByChannel override ahead of the default policy", () => {
+    const config = { resetByChannel: { discord: { mode: "daily" as const, atHour: 6 } } };
+    expect(resolveResetPolicy(config, { sessionKey: "agent:main:discord:dm:1" })).toMatchObject({ mode: "daily", atHour: 6 });
+  });
+
+  it("accepts none and ignores reset deadlines", () => {
+    const policy = resolveResetPolicy({ reset: { mode: "none" as never, atHour: 4, idleMinutes: 30 } }, { sessionKey: DM });
+    expect(policy.mode).toBe("never");
+    expect(evaluateFreshness({ updatedAt: 1, now: 24 * 3_600_000, policy })).toEqual({ fresh: true });
+  });
+});
