@@ -115,3 +115,13 @@ describe("parseSessionKey (openclaw's routing/session-key.test.ts)", () => {
     expect(parseSessionKey(key)).toBeNull();
   });
 });
+
+describe("explicit keys (openclaw's src/config/sessions/explicit-session-key-normalization.test.ts)", () => {
+  it("lowercases unknown providers while preserving opaque Signal group IDs", () => {
+    expect(resolveSessionKey({ channel: "slack", from: "slack:U123", sessionKey: "Agent:Fina:Slack:DM:ABC" })).toBe("agent:fina:slack:dm:abc");
+    const groupId = "VWATOdKF2hc8zdOS76q9tb0+5BI522e03QLDAq/9yPg=";
+    expect(resolveSessionKey({ channel: "signal", chatType: "group", from: `group:${groupId}`, sessionKey: `Agent:Main:Signal:Group:${groupId}` })).toBe(
+      `agent:main:signal:group:${groupId}`,
+    );
+  });
+});
