@@ -106,17 +106,28 @@ function aliasFields(canonicalKey: string): KeyFields | undefined {
   return { kind, agentId: parsed.agentId, mainKey: "", channel, accountId: parsed.accountId ?? "", id: parsed.peerId, threadId: parsed.threadId ?? "" };
 }
 
+/**
+ * Whether `form` parses back to the ids of `fields` (up to case when `folded`). Unencoded
+ * spellings of ids with `:` or `%` can read as another id or thread (`a%3Ab` is `a:b`,
+ * `x:thread:y` is `x`'s thread `y`): such a spelling names another conversation.
+ */
+function namesSameIds(form: string, fields: KeyFields, folded: boolean): boolean {
+  const parsed = parseSessionKey(form);
+  const same = (a: string, b: string) => (folded ? a.toLowerCase() === b.toLowerCase() : a === b);
+  return parsed !== null && same(parsed.peerId ?? "", fields.id) && same(parsed.threadId ?? "", fields.threadId);
+}
+
 /** Every legacy spelling of `fields` (canonical form included), lower-cased ones when `fold`. */
 function spellings(fields: KeyFields, fold: boolean): Set<string> {
   const forms = new Set<string>();
   const styles = fields.kind === "direct" ? LEGACY_STYLES : LEGACY_STYLES.slice(0, 1);
-  for (const form of [composeSessionKey(fields), ...styles.map((style) => composeSessionKey(fields, style))]) {
+  const candidates = [composeSessionKey(fields), ...styles.map((style) => composeSessionKey(fields, style))];
+  if (fields.kind === "group" && fields.threadId === "") candidates.push(`group:${fields.id}`);
+  const ambiguous = /[:%]/.test(fields.id) || /[:%]/.test(fields.threadId);
+  for (const form of candidates) {
+    if (ambiguous && !namesSameIds(form, fields, false)) continue;
     forms.add(form);
     if (fold) forms.add(form.toLowerCase());
-  }
-  if (fields.kind === "group" && fields.threadId === "") {
-    forms.add(`group:${fields.id}`);
-    if (fold) forms.add(`group:${fields.id.toLowerCase()}`);
   }
   return forms;
 }

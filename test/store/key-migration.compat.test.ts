@@ -115,6 +115,19 @@ describe("case-distinct Matrix rooms (openclaw's resolveSessionStoreEntry cases)
   });
 });
 
+describe("unencoded spellings that read as another id are no aliases", () => {
+  it("group a%3Ab does not take the session of group a:b (its canonical key reads the same unencoded)", async () => {
+    const s = await openWith({ "agent:main:telegram:group:a%3Ab": { sessionId: "group-a-colon-b", updatedAt: 1 } });
+    expect((await migrateSessionKey(s, "agent:main:telegram:group:a%253Ab")).migratedFrom).toEqual([]);
+    expect(Object.keys(await onDisk())).toEqual(["agent:main:telegram:group:a%3Ab"]);
+  });
+
+  it("group x:thread:y does not take the session of group x's thread y", async () => {
+    const s = await openWith({ "agent:main:slack:group:x:thread:y": { sessionId: "thread-y-of-x", updatedAt: 1 } });
+    expect((await migrateSessionKey(s, "agent:main:slack:group:x%3Athread%3Ay")).migratedFrom).toEqual([]);
+  });
+});
+
 describe("sessionKeyAliases never lists a lower-cased id on a case-sensitive channel", () => {
   it("a mixed-case Matrix room: exact spellings only; the folded ones need proof", () => {
     expect(sessionKeyAliases(MIXED)).toEqual(["agent:main:matrix:channel:!MixedRoomAbCdEf:example.org"]);
