@@ -139,10 +139,22 @@ function idsWouldFold(fields: KeyFields, options: AliasOptions): boolean {
 }
 
 /**
+ * Other spellings of a main key: `agent:<a>:main` under a custom mainKey, and for the default
+ * agent the bare `main` / mainKey of clawdbot's single-agent stores (`main` → `agent:main:main`).
+ */
+function mainAliases(fields: KeyFields): string[] {
+  const threadSuffix = fields.threadId === "" ? "" : `:thread:${encodeKeySegment(fields.threadId)}`;
+  const aliases = fields.mainKey === "main" ? [] : [`agent:${fields.agentId}:main${threadSuffix}`];
+  if (fields.agentId === "main" && threadSuffix === "") aliases.push(...new Set(["main", fields.mainKey]));
+  return aliases;
+}
+
+/**
  * The legacy spellings under which a clawdbot store may hold the session of a canonical key,
  * each naming the same conversation: `:direct:` for `:dm:`, unencoded ids (`!room:server`),
- * the whole key lower-cased (clawdbot lower-cased every key), `group:<id>` for a group, and
- * with a custom mainKey `agent:<a>:main` for `agent:<a>:<mainKey>`. On a case-sensitive
+ * the whole key lower-cased (clawdbot lower-cased every key), `group:<id>` for a group, with
+ * a custom mainKey `agent:<a>:main` for `agent:<a>:<mainKey>`, and the bare `main` (or
+ * mainKey) for the default agent's main key. On a case-sensitive
  * channel lower-casing would change the id and could name another conversation (two Matrix
  * rooms differing in case), so those spellings are not listed here but by
  * `caseFoldedAliases`. At most ten; empty for other keys. The canonical key is not included.
@@ -150,11 +162,7 @@ function idsWouldFold(fields: KeyFields, options: AliasOptions): boolean {
 export function sessionKeyAliases(canonicalKey: string, options: AliasOptions = {}): string[] {
   const fields = aliasFields(canonicalKey);
   if (fields === undefined) return [];
-  if (fields.kind === "main") {
-    if (fields.mainKey === "main") return [];
-    const threadSuffix = fields.threadId === "" ? "" : `:thread:${encodeKeySegment(fields.threadId)}`;
-    return [`agent:${fields.agentId}:main${threadSuffix}`];
-  }
+  if (fields.kind === "main") return mainAliases(fields);
   const aliases = spellings(fields, !idsWouldFold(fields, options));
   aliases.delete(canonicalKey);
   return [...aliases];

@@ -59,3 +59,14 @@ describe("receive with mainKey work on a store that has agent:main:main", () => 
     expect(Object.keys(await readStoreFile(t.dir()))).toEqual(["agent:main:work"]);
   });
 });
+
+describe("receive on clawdbot's single-agent store (bare main key)", () => {
+  it("continues the session stored under main (openclaw's 'auto-migrates when only target sessions contain legacy keys')", async () => {
+    await seed({ main: { sessionId: "legacy", updatedAt: Date.parse("2026-11-20T08:59:00Z") } });
+    const hub = await t.open({ config: { session: { reset: { mode: "never" }, dmScope: "main" } } });
+    const r = processed(await hub.receive({ channel: "whatsapp", from: "whatsapp:+15551234567", text: "hi" }));
+    expect(r.sessionKey).toBe("agent:main:main");
+    expect(r.sessionId).toBe("legacy");
+    expect(Object.keys(await readStoreFile(t.dir()))).toEqual(["agent:main:main"]);
+  });
+});

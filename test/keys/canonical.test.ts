@@ -93,9 +93,16 @@ describe("sessionKeyAliases", () => {
   });
 
   it("is empty for keys without legacy spellings", () => {
-    for (const key of ["agent:main:main", "global", "cron:x", "group:x", "agent:main:subagent:x", "not a key", ""]) {
+    for (const key of ["agent:ops:main", "agent:main:main:thread:1", "global", "cron:x", "group:x", "agent:main:subagent:x", "not a key", ""]) {
       expect(sessionKeyAliases(key)).toEqual([]);
     }
+  });
+
+  it("lists clawdbot's bare main key for the default agent, and agent:<a>:main under a custom mainKey", () => {
+    expect(sessionKeyAliases("agent:main:main")).toEqual(["main"]);
+    expect(sessionKeyAliases("agent:main:work")).toEqual(["agent:main:main", "main", "work"]);
+    expect(sessionKeyAliases("agent:ops:work")).toEqual(["agent:ops:main"]);
+    expect(sessionKeyAliases("agent:ops:work:thread:7")).toEqual(["agent:ops:main:thread:7"]);
   });
 
   it("every alias that kept the case canonicalizes back to the key", () => {
