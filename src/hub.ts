@@ -117,7 +117,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     onAppended: () => void,
   ): Promise<ReceiveResult> {
     const sessionKey = inbound.sessionKey;
-    await migrateSessionKey(this.store, sessionKey);
+    await migrateSessionKey(this.store, sessionKey, { caseSensitiveChannels: this.sessionConfig.caseSensitiveChannels });
     const authorized = message.isAuthorized !== false;
     const send = authorized ? parseSendCommand(message.text) : null;
     const trigger =

@@ -46,7 +46,8 @@ function isDuration(value: string | number): boolean {
 const duration = z.union([z.string(), z.number()], { error: DURATION_ERROR }).refine(isDuration, { error: DURATION_ERROR });
 
 export const resetPolicySchema = z.strictObject({
-  mode: z.enum(["daily", "idle", "never"], { error: 'expected "daily", "idle" or "never"' }).optional(),
+  // "none" is openclaw's name for "never".
+  mode: z.enum(["daily", "idle", "never", "none"], { error: 'expected "daily", "idle" or "never"' }).optional(),
   atHour: intRange(0, 23).optional(),
   idleMinutes: positiveNumber.optional(),
   timezone: timezone.optional(),
@@ -65,6 +66,7 @@ export const sendPolicySchema = z.strictObject({
             channel: z.string().optional(),
             chatType: chatTypeName.optional(),
             keyPrefix: z.string().optional(),
+            rawKeyPrefix: z.string().optional(),
           })
           .optional(),
       }),
@@ -97,7 +99,11 @@ export const sessionConfigSchema = z.object({
   timezone: timezone.optional(),
   resetTriggers: z.array(z.string().min(1, { error: "expected a non-empty trigger" })).optional(),
   sendPolicy: sendPolicySchema.optional(),
-  store: z.string().min(1, { error: "expected a non-empty path" }).optional(),
+  /** A blank path means the default store, as in clawdbot. */
+  store: z
+    .string()
+    .transform((store) => (store.trim() === "" ? undefined : store))
+    .optional(),
   maintenance: z
     .strictObject({
       pruneAfter: duration.optional(),

@@ -11,6 +11,7 @@ import { evaluateFreshness } from "../lifecycle/freshness.js";
 import type { ResetReason, ResolvedResetPolicy } from "../lifecycle/types.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
 import { defined } from "./inbound.js";
+import { conversationLabel } from "./origin-label.js";
 
 export interface TurnRoute {
   channel: string;
@@ -48,9 +49,7 @@ export interface TurnOutcome {
 export function routePatch(route: TurnRoute): SessionPatch {
   const isGroup = route.chatType !== "direct";
   const delivery = defined({ channel: route.channel, to: route.to, accountId: route.accountId, threadId: route.threadId });
-  const label = isGroup
-    ? route.groupSubject ?? route.to
-    : route.senderName ?? route.senderId ?? route.to;
+  const label = conversationLabel(route);
   return {
     chatType: route.chatType,
     channel: route.channel,
@@ -60,7 +59,7 @@ export function routePatch(route: TurnRoute): SessionPatch {
     // A message outside any thread clears the last thread: replies go to the main conversation.
     lastThreadId: route.threadId,
     deliveryContext: delivery,
-    origin: defined({ label, provider: route.channel, from: route.from, to: route.to, accountId: route.accountId, threadId: route.threadId }),
+    origin: defined({ label, provider: route.channel, chatType: route.chatType, from: route.from, to: route.to, accountId: route.accountId, threadId: route.threadId }),
     ...(isGroup
       ? defined({
           groupId: route.to,

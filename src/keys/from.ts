@@ -48,10 +48,31 @@ function head(text: string): [string, string] | null {
   return colon <= 0 ? null : [text.slice(0, colon), text.slice(colon + 1)];
 }
 
+/** A leading `group:`/`channel:`/`dm:` word and the rest, or null. */
+function takeKind(text: string): [KeyChatType, string] | null {
+  const split = head(text);
+  const kind = split === null ? undefined : kindWord(split[0]);
+  return split === null || kind === undefined ? null : [kind, split[1]];
+}
+
+/**
+ * A leading `<channel>:` and the rest, or null. With `knownChannel` only that channel's
+ * prefix is taken; otherwise any word that looks like a channel name.
+ */
+function takeChannel(text: string, knownChannel: string): [string, string] | null {
+  const split = head(text);
+  if (split === null || kindWord(split[0]) !== undefined) return null;
+  const named = normalizeChannel(split[0]);
+  const isChannel = knownChannel === "" ? CHANNEL_TOKEN.test(named) && !STRUCTURAL_WORDS.has(named) : named === knownChannel;
+  return isChannel ? [named, split[1]] : null;
+}
+
 /**
  * Reads `from`. `knownChannel` is the normalized `ctx.channel` (or `""`): when given, only a
  * prefix naming that channel is removed; otherwise any `<word>:` prefix that looks like a
- * channel name is taken for one. `@alice:matrix.org` and `+1555...` have no prefix.
+ * channel name is taken for one. `@alice:matrix.org` and `+1555...` have no prefix. Forms:
+ * `<channel>:<kind>:<id>`, `<channel>:<id>`, `<kind>:<id>`, and clawdbot's old
+ * `group:<channel>:<id>` (`group:discord:123`, `group:slack:channel:C1`).
  */
 export function parseFrom(raw: unknown, knownChannel: string): FromParts {
   if (typeof raw !== "string") return EMPTY;
@@ -59,21 +80,13 @@ export function parseFrom(raw: unknown, knownChannel: string): FromParts {
   if (rest === "") return EMPTY;
   let channel = "";
   let kind: KeyChatType | undefined;
-  let split = head(rest);
-  if (split !== null) {
-    kind = kindWord(split[0]);
-    const named = kind === undefined ? normalizeChannel(split[0]) : "";
-    const isChannel = knownChannel === "" ? CHANNEL_TOKEN.test(named) && !STRUCTURAL_WORDS.has(named) : named === knownChannel;
-    if (kind !== undefined || isChannel) {
-      channel = kind === undefined ? named : "";
-      rest = split[1];
-      split = kind === undefined ? head(rest) : null;
-      const second = split === null ? undefined : kindWord(split[0]);
-      if (split !== null && second !== undefined) {
-        kind = second;
-        rest = split[1];
-      }
-    }
+  const leadingKind = takeKind(rest);
+  if (leadingKind !== null) [kind, rest] = leadingKind;
+  const named = takeChannel(rest, knownChannel);
+  if (named !== null) {
+    [channel, rest] = named;
+    const second = takeKind(rest);
+    if (second !== null) [kind, rest] = second;
   }
   let threadId = "";
   const suffix = rest.indexOf(":") === -1 ? null : THREAD_SUFFIX.exec(rest);

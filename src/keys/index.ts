@@ -3,7 +3,7 @@ export { resolveSessionKey } from "./resolve.js";
 export { parseSessionKey } from "./parse.js";
 export { buildSessionKey } from "./build.js";
 export type { SessionKeyParts, BuildSessionKeyOptions } from "./build.js";
-export { canonicalizeSessionKey, sessionKeyAliases } from "./canonical.js";
+export { canonicalizeSessionKey, caseFoldedAliases, sessionKeyAliases } from "./canonical.js";
 export type { CanonicalizeOptions } from "./canonical.js";
 export { buildGroupDisplayName } from "./display.js";
 export type { GroupDisplayNameParams } from "./display.js";

@@ -9,6 +9,8 @@ export const PHONE_CHANNELS: ReadonlySet<string> = new Set(["whatsapp", "signal"
 /** WhatsApp user JIDs: `<digits>[:device]@s.whatsapp.net` or `@c.us`. */
 const USER_JID = /^(\d+)(?::\d+)?@(?:s\.whatsapp\.net|c\.us)$/i;
 const NON_DIGITS = /\D+/g;
+/** clawdbot's addresses carry the channel: `whatsapp:+1 555…`, `signal:+1…`. */
+const CHANNEL_PREFIX = /^(?:whatsapp|signal):\s*/i;
 const MIN_DIGITS = 5;
 const MAX_DIGITS = 15;
 
@@ -19,11 +21,12 @@ function isSeparator(code: number): boolean {
 
 /**
  * `+<digits>` when `raw` is a phone number (5 to 15 digits, an optional leading `+`, the
- * separators ` ().-`), or a WhatsApp user JID such as `15551234567@s.whatsapp.net`;
- * otherwise `undefined`. `+1 (555) 010-2030` → `+15550102030`.
+ * separators ` ().-`), or a WhatsApp user JID such as `15551234567@s.whatsapp.net`, either
+ * optionally after a `whatsapp:` or `signal:` prefix; otherwise `undefined`.
+ * `+1 (555) 010-2030` → `+15550102030`, `whatsapp:+1 555 555 0123` → `+15555550123`.
  */
 export function normalizeE164(raw: string): string | undefined {
-  const text = raw.trim();
+  const text = raw.trim().replace(CHANNEL_PREFIX, "");
   if (text.indexOf("@") !== -1) {
     const jid = USER_JID.exec(text);
     return jid ? `+${jid[1] as string}` : undefined;

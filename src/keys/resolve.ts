@@ -86,8 +86,8 @@ function directKey(ctx: SessionKeyContext, s: Settings, channel: string, from: F
 }
 
 /**
- * The session key of an inbound message (SPEC 3.2): an explicit `sessionKey` canonicalized;
- * `global` under `scope: "global"`; else a group/channel key, or a direct key shaped by
+ * The session key of an inbound message (SPEC 3.2): an explicit `sessionKey` canonicalized
+ * (a main alias under `scope: "global"` is `global`); `global` under `scope: "global"`; else a group/channel key, or a direct key shaped by
  * `dmScope` and `identityLinks`. A direct message without a peer id gets the main key.
  *
  * Throws `HubError` `E_INVALID_KEY`, naming the field, only when no key can be formed: a
@@ -102,7 +102,8 @@ export function resolveSessionKey(ctx: SessionKeyContext, options: ResolveSessio
   const opts = options ?? {};
   const sessionKey = ctx.sessionKey;
   if (sessionKey !== undefined && sessionKey !== null && (typeof sessionKey !== "string" || sessionKey.trim() !== "")) {
-    return canonicalizeSessionKey(sessionKey, { agentId: opts.agentId, mainKey: opts.mainKey, caseSensitiveChannels: opts.caseSensitiveChannels, channel: ctx.channel });
+    const { agentId, mainKey, caseSensitiveChannels, scope } = opts;
+    return canonicalizeSessionKey(sessionKey, { agentId, mainKey, caseSensitiveChannels, channel: ctx.channel, scope });
   }
   if (opts.scope === "global") return "global";
   if (opts.scope !== undefined && opts.scope !== "per-sender") throw invalid(`scope must be "per-sender" or "global", got ${describeValue(opts.scope)}`);

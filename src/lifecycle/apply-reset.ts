@@ -30,12 +30,16 @@ export interface ApplyResetOptions {
   /**
    * A model override chosen with `/new <model>`: `provider/model` sets `providerOverride`
    * and `modelOverride`; a bare name sets `modelOverride` and removes `providerOverride`.
-   * Default: the overrides are kept.
+   * Either way `authProfileOverride*` are removed. Default: the overrides are kept.
    */
   model?: string | undefined;
 }
 
+/** The auth profile chosen for the old model; it must not follow a new one (openclaw clears them too). */
+export const AUTH_PROFILE_FIELDS = ["authProfileOverride", "authProfileOverrideSource", "authProfileOverrideCompactionCount"] as const;
+
 function applyModel(entry: Record<string, unknown>, model: string): void {
+  for (const field of AUTH_PROFILE_FIELDS) delete entry[field];
   const slash = model.indexOf("/");
   if (slash > 0 && slash < model.length - 1) {
     entry.providerOverride = model.slice(0, slash);

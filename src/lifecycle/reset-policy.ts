@@ -52,6 +52,7 @@ function invalid(path: string, expected: string, got: unknown): HubError {
 function checkMode(found: { value: unknown; path: string } | undefined): ResetMode | undefined {
   if (found === undefined) return undefined;
   if (found.value === "daily" || found.value === "idle" || found.value === "never") return found.value;
+  if (found.value === "none") return "never"; // openclaw's name for it
   throw invalid(found.path, '"daily", "idle" or "never"', found.value);
 }
 
@@ -65,7 +66,8 @@ function checkAtHour(found: { value: unknown; path: string } | undefined): numbe
 function checkIdleMinutes(found: { value: unknown; path: string } | undefined): number | undefined {
   if (found === undefined) return undefined;
   const { value } = found;
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
+  // Whole minutes, at least 1, as clawdbot reads them (90.9 → 90, 0.5 → 1).
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.max(Math.floor(value), 1);
   throw invalid(found.path, "a number of minutes > 0", value);
 }
 
@@ -106,7 +108,7 @@ function channelPolicy(config: SessionResetConfig, channel: string): Source | un
  * The reset policy of one session. `resetByChannel[channel]` is the whole policy for its
  * channel; otherwise `resetByType[type]` over `reset`, field by field, then the legacy
  * `idleMinutes`. Defaults: mode `daily` (`idle` when only legacy `idleMinutes` is set), atHour
- * 4, idleMinutes 60 in `idle` mode; no `timezone` means the host's zone. `never` carries no
+ * 4, idleMinutes 60 in `idle` mode; a fractional `idleMinutes` is floored (at least 1); no `timezone` means the host's zone. `never` carries no
  * `idleMinutes`. Invalid values throw `E_INVALID_CONFIG` naming the config path.
  */
 export function resolveResetPolicy(config: SessionResetConfig | undefined, context: ResetPolicyContext): ResolvedResetPolicy {

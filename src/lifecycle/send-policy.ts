@@ -33,6 +33,13 @@ function decision(value: unknown): SendDecision | undefined {
   return value === "allow" || value === "deny" ? value : undefined;
 }
 
+/** An entry's own `sendPolicy`, read like clawdbot does: trimmed, case-insensitive (`"DENY"`). */
+function entryDecision(value: unknown): SendDecision | undefined {
+  return typeof value === "string" ? decision(value.trim().toLowerCase()) : undefined;
+}
+
+const MATCH_FIELDS: ReadonlySet<string> = new Set(["channel", "chatType", "keyPrefix", "rawKeyPrefix"]);
+
 function normalizeChatType(value: unknown): string | undefined {
   if (typeof value !== "string" || value.trim() === "") return undefined;
   const type = value.trim().toLowerCase();
@@ -50,6 +57,11 @@ function checkedRule(rule: unknown, index: number): SendPolicyRule {
   if (rule.match !== undefined && !isPlainObject(rule.match)) {
     throw new HubError("E_INVALID_CONFIG", `${path}.match: expected an object, got ${describeValue(rule.match)}`);
   }
+  // An ignored field would make the rule match every session (a typo'd deny denying all).
+  const unknown = Object.keys(rule.match ?? {}).filter((field) => !MATCH_FIELDS.has(field));
+  if (unknown.length > 0) {
+    throw new HubError("E_INVALID_CONFIG", `${path}.match: unknown ${unknown.length === 1 ? "key" : "keys"} ${unknown.map((k) => `"${k}"`).join(", ")}`);
+  }
   return rule as unknown as SendPolicyRule;
 }
 
@@ -58,6 +70,8 @@ interface Subject {
   chatType: string | undefined;
   /** The key, lower-cased, as stored and without `agent:<id>:`. */
   keys: string[];
+  /** The key as stored, lower-cased. */
+  raw: string;
 }
 
 function ruleMatches(rule: SendPolicyRule, subject: Subject): boolean {
@@ -68,6 +82,7 @@ function ruleMatches(rule: SendPolicyRule, subject: Subject): boolean {
     const prefix = match.keyPrefix.trim().toLowerCase();
     if (!subject.keys.some((key) => key.startsWith(prefix))) return false;
   }
+  if (match.rawKeyPrefix !== undefined && !subject.raw.startsWith(match.rawKeyPrefix.trim().toLowerCase())) return false;
   return true;
 }
 
@@ -79,7 +94,7 @@ function subjectOf(input: SendPolicyInput): Subject {
   const key = input.sessionKey.trim().toLowerCase();
   const agentPrefix = parsed?.agentId === undefined ? undefined : `agent:${parsed.agentId}:`;
   const keys = agentPrefix !== undefined && key.startsWith(agentPrefix) ? [key, key.slice(agentPrefix.length)] : [key];
-  return { channel, chatType, keys };
+  return { channel, chatType, keys, raw: key };
 }
 
 /**
@@ -87,13 +102,14 @@ function subjectOf(input: SendPolicyInput): Subject {
  * the rules in order: a matching `deny` decides, any matching `allow` gives allow; else the
  * policy's `default`; else allow. A rule's `match` fields must all match (channel normalized,
  * chatType exact after aliases, keyPrefix case-insensitive on the key as stored or without
- * `agent:<id>:`). A malformed rule throws `E_INVALID_CONFIG`.
+ * `agent:<id>:`, rawKeyPrefix case-insensitive on the key as stored only). A malformed rule,
+ * or one with a match field not listed here, throws `E_INVALID_CONFIG`.
  */
 export function resolveSendPolicy(input: SendPolicyInput): SendDecision {
   if (typeof input?.sessionKey !== "string") {
     throw new HubError("E_INVALID_ARGUMENT", `sessionKey must be a string, got ${describeValue(input?.sessionKey)}`);
   }
-  const override = decision(input.entry?.sendPolicy);
+  const override = entryDecision(input.entry?.sendPolicy);
   if (override !== undefined) return override;
   const policy = sendPolicyOf(input.config);
   if (policy === undefined) return "allow";
@@ -122,7 +138,8 @@ export interface SendCommand {
   mode?: "allow" | "deny" | "inherit";
 }
 
-const SEND_COMMAND = /^\/send(?:@[A-Za-z0-9_]+)?(?:\s+(\S+))?$/iu;
+/** `/send on`, clawdbot's `/send: on` and `/send:`, Telegram's `/send@bot on`. */
+const SEND_COMMAND = /^\/send(?:@[A-Za-z0-9_]+)?(?:\s*:\s*(\S+)?|\s+(\S+))?$/iu;
 const SEND_MODES: Readonly<Record<string, "allow" | "deny" | "inherit">> = {
   on: "allow",
   allow: "allow",
@@ -134,15 +151,15 @@ const SEND_MODES: Readonly<Record<string, "allow" | "deny" | "inherit">> = {
 };
 
 /**
- * Parses a whole message as a `/send` command (case-insensitive; Telegram's `/send@bot`
- * accepted): `on|allow`, `off|deny`, `inherit|default|reset` (clear the session's override).
+ * Parses a whole message as a `/send` command (case-insensitive; Telegram's `/send@bot` and
+ * clawdbot's `/send: on` accepted): `on|allow`, `off|deny`, `inherit|default|reset` (clear the session's override).
  * `null` when the message is anything else.
  */
 export function parseSendCommand(text: string): SendCommand | null {
   if (typeof text !== "string") throw new HubError("E_INVALID_ARGUMENT", `text must be a string, got ${describeValue(text)}`);
   const match = SEND_COMMAND.exec(text.trim());
   if (match === null) return null;
-  const argument = match[1]?.toLowerCase();
+  const argument = (match[1] ?? match[2])?.toLowerCase();
   const mode = argument !== undefined && Object.hasOwn(SEND_MODES, argument) ? SEND_MODES[argument] : undefined;
   return mode === undefined ? {} : { mode };
 }

@@ -28,6 +28,18 @@ const LEADING_MENTION = /^(?:<@[^>\s]*>\s*|@\S+(?:\s+|$))/u;
 /** A Telegram command addressed to a bot: `/new@my_bot`. */
 const BOT_SUFFIX = /^@[A-Za-z0-9_]+/;
 
+/**
+ * clawdbot's `/cmd: args` form (`/new: plan`, `/new:`): the command, its colon and spaces. The
+ * colon must follow the command directly: in `/new : x` it is text of the body.
+ */
+const COLON_FORM = /^(\/[^\s:]+):\s*/u;
+
+/** `/cmd: args` → `/cmd args`; anything else unchanged. */
+function withoutCommandColon(text: string): string {
+  const match = COLON_FORM.exec(text);
+  return match === null ? text : `${match[1] as string} ${text.slice(match[0].length)}`;
+}
+
 function stripMentions(text: string): string {
   let rest = text;
   let mention = LEADING_MENTION.exec(rest);
@@ -73,7 +85,7 @@ function triggerList(extra: readonly string[] | undefined): string[] {
 /**
  * Matches a reset trigger: the trimmed text (in groups without leading mentions) equals a
  * trigger or starts with one followed by whitespace, case-insensitively (`/newfoo` does not
- * match; Telegram's `/new@bot` does). Returns the remainder as `body` (the message is never
+ * match; Telegram's `/new@bot` and clawdbot's `/new: plan` do). Returns the remainder as `body` (the message is never
  * dropped), with a leading model token moved to `model` when `models` names it; `null` for
  * no trigger or an unauthorized sender.
  */
@@ -81,7 +93,7 @@ export function matchResetTrigger(text: string, options: ResetTriggerOptions = {
   if (typeof text !== "string") throw new HubError("E_INVALID_ARGUMENT", `text must be a string, got ${describeValue(text)}`);
   if (options.authorized === false) return null;
   const trimmed = text.trim();
-  const candidate = options.isGroup === true ? stripMentions(trimmed) : trimmed;
+  const candidate = withoutCommandColon(options.isGroup === true ? stripMentions(trimmed) : trimmed);
   for (const trigger of triggerList(options.triggers)) {
     const rest = afterTrigger(candidate, trigger);
     if (rest === undefined) continue;

@@ -10,8 +10,8 @@ export type ResetReason = "new" | "daily" | "idle" | "trigger";
 
 /** One reset policy as configured; every field is optional so that types can override field by field. */
 export interface ResetPolicy {
-  /** `daily`, `idle` or `never`. Default: `daily` (`idle` when only legacy `idleMinutes` is configured). */
-  mode?: ResetMode | undefined;
+  /** `daily`, `idle` or `never` (`none`, openclaw's name, means `never`). Default: `daily` (`idle` when only legacy `idleMinutes` is configured). */
+  mode?: ResetMode | "none" | undefined;
   /** Hour of the daily reset, 0-23, in `timezone`. Default 4. */
   atHour?: number | undefined;
   /** Idle expiry in minutes (> 0), in any mode but `never`. Default: unset (60 in `idle` mode). */
@@ -62,6 +62,8 @@ export interface SendPolicyMatch {
   chatType?: string | undefined;
   /** Matches the key as stored, or the key without its `agent:<id>:` prefix (case-insensitive). */
   keyPrefix?: string | undefined;
+  /** Matches the key as stored only, `agent:<id>:` included (case-insensitive; openclaw's field). */
+  rawKeyPrefix?: string | undefined;
 }
 
 export interface SendPolicyRule {

@@ -5,13 +5,12 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HubError } from "../errors.js";
-import { canonicalizeSessionKey } from "../keys/canonical.js";
 import { archiveFile, isTempFileName, transcriptFilesOf } from "./archive.js";
 import { readWithFingerprint } from "./atomic.js";
 import { listDirNames, lstatOrUndefined } from "./fs-util.js";
 import { parseStore, type ParsedStore } from "./codec.js";
 import { INVALID_MARKER } from "./invalid-entries.js";
-import { migrateSessionKey } from "./key-migration.js";
+import { dmScopeFinding, legacyKeyFinding, repairLegacyKeys, type DoctorKeyOptions } from "./doctor-keys.js";
 import { inspectLock, removeStaleLock } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 import { openTranscript, scanForward } from "./transcript-file.js";
@@ -26,7 +25,8 @@ export type FindingKind =
   | "unsafe-session-file"
   | "orphaned-transcript"
   | "temp-file"
-  | "legacy-key";
+  | "legacy-key"
+  | "dm-scope";
 
 export interface Finding {
   kind: FindingKind;
@@ -47,6 +47,8 @@ export interface DoctorOptions {
   tempMaxAgeMs?: number | undefined;
   /** A lock not refreshed for this long is stale (ms). Default 10 000. */
   staleMs?: number | undefined;
+  /** The config's `mainKey`, `caseSensitiveChannels`, `scope` (which keys are legacy) and `dmScope`. */
+  keys?: DoctorKeyOptions | undefined;
 }
 
 const LOCK_LEFTOVER = /\.lock\.(?:new|old|dead)-[A-Za-z0-9_-]+$/;
@@ -88,6 +90,8 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   await findLocks(store, names, now, options.staleMs ?? 10_000, add);
 
   const entries = [...slots].filter(([, slot]) => !slot.invalid).map(([key, slot]) => [key, slot.entry] as const);
+  const dmScope = dmScopeFinding(entries, store.agentId, options.keys ?? {});
+  if (dmScope !== undefined) add(dmScope);
   const referenced = new Set<string>();
   let done = 0;
   for (const [key, entry] of entries) {
@@ -103,10 +107,8 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
     if (entry.sessionFile !== undefined && (await lstatOrUndefined(own)) === undefined) {
       add({ kind: "missing-transcript", severity: "warn", subject: key, message: `transcript ${own} is missing (the next message starts a new one)`, fixable: false });
     }
-    const canonical = canonicalOrUndefined(key, store.agentId);
-    if (canonical !== undefined && canonical !== key) {
-      add({ kind: "legacy-key", severity: "warn", subject: key, message: `legacy or case-variant key of ${canonical}: --fix migrates it`, fixable: true });
-    }
+    const legacy = legacyKeyFinding(key, entry, store.agentId, options.keys ?? {});
+    if (legacy !== undefined) add(legacy);
   }
   for (const name of names) {
     const file = path.join(store.dir, name);
@@ -146,15 +148,6 @@ async function headerKeyOf(dir: string, file: string): Promise<string | undefine
   }
 }
 
-function canonicalOrUndefined(key: string, agentId: string): string | undefined {
-  try {
-    return canonicalizeSessionKey(key, { agentId });
-  } catch (error) {
-    if (error instanceof HubError) return undefined;
-    throw error;
-  }
-}
-
 async function findLocks(store: SessionStore, names: string[], now: number, staleMs: number, add: (f: Finding) => void): Promise<void> {
   const lockable = [store.path, ...names.filter((n) => n.endsWith(".jsonl")).map((n) => path.join(store.dir, n))];
   for (const file of lockable) {
@@ -174,8 +167,9 @@ async function findLocks(store: SessionStore, names: string[], now: number, stal
 /** Applies the safe repairs to fixable findings (in place: each gets `fixed`). */
 const REPAIR_ORDER: readonly FindingKind[] = ["stale-lock", "corrupt-store", "legacy-key", "orphaned-transcript", "temp-file"];
 
-export async function repair(store: SessionStore, findings: Finding[], now = Date.now()): Promise<Finding[]> {
+export async function repair(store: SessionStore, findings: Finding[], now = Date.now(), keys: DoctorKeyOptions = {}): Promise<Finding[]> {
   const fixable = findings.filter((f) => f.fixable).sort((a, b) => REPAIR_ORDER.indexOf(a.kind) - REPAIR_ORDER.indexOf(b.kind));
+  let legacyDone = false;
   for (const finding of fixable) {
     switch (finding.kind) {
       case "corrupt-store":
@@ -187,12 +181,11 @@ export async function repair(store: SessionStore, findings: Finding[], now = Dat
         else await fs.rm(finding.subject, { recursive: true, force: true });
         finding.fixed = "removed";
         break;
-      case "legacy-key": {
-        const canonical = canonicalizeSessionKey(finding.subject, { agentId: store.agentId });
-        const result = await migrateSessionKey(store, canonical);
-        finding.fixed = result.migratedFrom.length ? `migrated to ${canonical}` : "already migrated";
+      case "legacy-key":
+        // All at once: several spellings of one session merge in one write, newest wins.
+        if (!legacyDone) await repairLegacyKeys(store, fixable.filter((f) => f.kind === "legacy-key"), keys);
+        legacyDone = true;
         break;
-      }
       case "orphaned-transcript":
         finding.fixed = `archived as ${path.basename((await archiveFile(finding.subject, now, { dryRun: false })) ?? "(gone)")}`;
         break;

@@ -22,6 +22,8 @@ export type ChatType = "direct" | "group" | "channel";
 export interface SessionOrigin {
   label?: string;
   provider?: string;
+  /** `direct`, `group` or `channel` (clawdbot records it too). */
+  chatType?: string;
   from?: string;
   to?: string;
   accountId?: string;

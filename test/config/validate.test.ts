@@ -83,7 +83,7 @@ describe("invalid configuration: path, expectation, what was found", () => {
       { session: { sendPolicy: { rules: [{ action: "deny", match: { chatType: "dm" } }] } } },
       'session.sendPolicy.rules[0].match.chatType: expected "direct", "group" or "channel", got "dm"',
     ],
-    [{ session: { store: "" } }, 'session.store: expected a non-empty path, got ""'],
+    [{ session: { store: 7 } }, "session.store: expected a string, got 7"],
     [{ session: { maintenance: { pruneAfter: "soon" } } }, 'session.maintenance.pruneAfter: expected a positive duration such as "30d", "12h", "90m" or a number of ms, got "soon"'],
     [{ session: { maintenance: { pruneAfter: 0 } } }, 'session.maintenance.pruneAfter: expected a positive duration such as "30d", "12h", "90m" or a number of ms, got 0'],
     [{ session: { maintenance: { archiveRetention: true } } }, 'session.maintenance.archiveRetention: expected a positive duration such as "30d", "12h", "90m" or a number of ms, got true'],

@@ -263,7 +263,7 @@ describe("route metadata and the activity clock", () => {
     const r = processed(await hub.receive({ ...group, groupSubject: "Family 🏡", accountId: "work", timestamp: sentAt, text: "b" }));
     expect(r.sessionId).toBe(first.sessionId);
     const stored = (await readStoreFile(t.dir()))[r.sessionKey];
-    expect(stored).toMatchObject({ subject: "Family 🏡", lastAccountId: "work", origin: { label: "Family 🏡", accountId: "work" } });
+    expect(stored).toMatchObject({ subject: "Family 🏡", lastAccountId: "work", origin: { label: "Family 🏡 id:120363012345@g.us", accountId: "work" } });
     expect(stored?.updatedAt).toBe(sentAt);
     expect(r.entry.updatedAt).toBe(sentAt);
   });

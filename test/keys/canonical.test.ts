@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalizeSessionKey, parseSessionKey, sessionKeyAliases, type CanonicalizeOptions } from "../../src/keys/index.js";
+import { canonicalizeSessionKey, parseSessionKey, caseFoldedAliases, sessionKeyAliases, type CanonicalizeOptions } from "../../src/keys/index.js";
 import { expectHubError } from "./helpers.js";
 
 const cases: Array<[string, CanonicalizeOptions, string]> = [
@@ -8,7 +8,7 @@ const cases: Array<[string, CanonicalizeOptions, string]> = [
   ["MAIN", { agentId: "Ops" }, "agent:ops:main"],
   ["work", { mainKey: "Work" }, "agent:main:work"],
   ["main", { mainKey: "work" }, "agent:main:work"],
-  ["agent:main:main", { mainKey: "work" }, "agent:main:main"],
+  ["agent:main:main", { mainKey: "work" }, "agent:main:work"],
   ["agent:main:telegram:direct:5550001", {}, "agent:main:telegram:dm:5550001"],
   ["agent:main:direct:ALICE", {}, "agent:main:dm:alice"],
   ["agent:main:Telegram:Tasks:DIRECT:1", {}, "agent:main:telegram:tasks:dm:1"],
@@ -61,21 +61,30 @@ describe("sessionKeyAliases", () => {
     expect(sessionKeyAliases("agent:main:telegram:dm:5550001")).toEqual(["agent:main:telegram:direct:5550001"]);
   });
 
-  it("lists unencoded and lower-cased spellings of a matrix key", () => {
+  it("lists the unencoded and direct spellings of a matrix key, never a lower-cased id (another user)", () => {
     expect(sessionKeyAliases("agent:main:matrix:dm:@Alice%3Amatrix.org")).toEqual([
-      "agent:main:matrix:dm:@alice%3amatrix.org",
       "agent:main:matrix:dm:@Alice:matrix.org",
-      "agent:main:matrix:dm:@alice:matrix.org",
       "agent:main:matrix:direct:@Alice%3Amatrix.org",
-      "agent:main:matrix:direct:@alice%3amatrix.org",
       "agent:main:matrix:direct:@Alice:matrix.org",
+    ]);
+    expect(caseFoldedAliases("agent:main:matrix:dm:@Alice%3Amatrix.org")).toEqual([
+      "agent:main:matrix:dm:@alice%3Amatrix.org",
+      "agent:main:matrix:dm:@alice%3amatrix.org",
+      "agent:main:matrix:dm:@alice:matrix.org",
+      "agent:main:matrix:direct:@alice%3Amatrix.org",
+      "agent:main:matrix:direct:@alice%3amatrix.org",
       "agent:main:matrix:direct:@alice:matrix.org",
     ]);
   });
 
+  it("lists lower-cased spellings of a matrix key whose ids are lower-case already", () => {
+    expect(sessionKeyAliases("agent:main:matrix:dm:@alice%3Amatrix.org")).toContain("agent:main:matrix:dm:@alice%3amatrix.org");
+  });
+
   it("lists group:<id> for a group key", () => {
     expect(sessionKeyAliases("agent:main:slack:group:legacy-team")).toEqual(["group:legacy-team"]);
-    expect(sessionKeyAliases("agent:main:signal:group:AbC=")).toEqual(["agent:main:signal:group:abc=", "group:AbC=", "group:abc="]);
+    expect(sessionKeyAliases("agent:main:signal:group:AbC=")).toEqual(["group:AbC="]);
+    expect(caseFoldedAliases("agent:main:signal:group:AbC=")).toEqual(["agent:main:signal:group:abc=", "group:abc="]);
   });
 
   it("lists no group:<id> for a group thread or a channel", () => {
@@ -84,9 +93,16 @@ describe("sessionKeyAliases", () => {
   });
 
   it("is empty for keys without legacy spellings", () => {
-    for (const key of ["agent:main:main", "global", "cron:x", "group:x", "agent:main:subagent:x", "not a key", ""]) {
+    for (const key of ["agent:ops:main", "agent:main:main:thread:1", "global", "cron:x", "group:x", "agent:main:subagent:x", "not a key", ""]) {
       expect(sessionKeyAliases(key)).toEqual([]);
     }
+  });
+
+  it("lists clawdbot's bare main key for the default agent, and agent:<a>:main under a custom mainKey", () => {
+    expect(sessionKeyAliases("agent:main:main")).toEqual(["main"]);
+    expect(sessionKeyAliases("agent:main:work")).toEqual(["agent:main:main", "main", "work"]);
+    expect(sessionKeyAliases("agent:ops:work")).toEqual(["agent:ops:main"]);
+    expect(sessionKeyAliases("agent:ops:work:thread:7")).toEqual(["agent:ops:main:thread:7"]);
   });
 
   it("every alias that kept the case canonicalizes back to the key", () => {

@@ -64,8 +64,10 @@ describe("SPEC 3.2 examples", () => {
     expect(parseSessionKey("global")).toEqual({ kind: "global" });
   });
 
-  it("scope global wins over everything but an explicit sessionKey", () => {
-    expect(resolveSessionKey({ channel: "telegram", peerId: "1", sessionKey: "agent:main:main" }, { scope: "global" })).toBe("agent:main:main");
+  it("scope global wins over everything but an explicit sessionKey that is no main alias", () => {
+    expect(resolveSessionKey({ channel: "telegram", peerId: "1", sessionKey: "agent:main:telegram:dm:1" }, { scope: "global" })).toBe("agent:main:telegram:dm:1");
+    // clawdbot's canonicalizeMainSessionAlias: the main session under scope global is `global`.
+    expect(resolveSessionKey({ channel: "telegram", peerId: "1", sessionKey: "agent:main:main" }, { scope: "global" })).toBe("global");
   });
 
   it("throws E_INVALID_KEY naming the field when no key can be formed", () => {

@@ -73,7 +73,8 @@ describe("migrateSessionKey: newest updatedAt wins", () => {
   it("an alias newer than the canonical entry replaces it; every alias goes in one write", async () => {
     const s = await openWith({
       [canonical]: { sessionId: "canonical", updatedAt: 2000 },
-      "agent:main:matrix:direct:@alice:matrix.org": { sessionId: "lower-unencoded", updatedAt: 3000, label: "newest" },
+      // Lower-cased by clawdbot; its delivery target proves it is @Alice (see key-migration.compat).
+      "agent:main:matrix:direct:@alice:matrix.org": { sessionId: "lower-unencoded", updatedAt: 3000, label: "newest", lastTo: "@Alice:matrix.org" },
       "agent:main:matrix:dm:@Alice:matrix.org": { sessionId: "unencoded", updatedAt: 1000 },
       "agent:main:telegram:dm:1": { sessionId: "unrelated", updatedAt: 5 },
     });
@@ -81,14 +82,14 @@ describe("migrateSessionKey: newest updatedAt wins", () => {
     expect(result.migratedFrom.sort()).toEqual(["agent:main:matrix:direct:@alice:matrix.org", "agent:main:matrix:dm:@Alice:matrix.org"]);
     expect(s.stats.writes).toBe(1);
     expect(await onDisk()).toEqual({
-      [canonical]: { sessionId: "lower-unencoded", updatedAt: 3000, label: "newest" },
+      [canonical]: { sessionId: "lower-unencoded", updatedAt: 3000, label: "newest", lastTo: "@Alice:matrix.org" },
       "agent:main:telegram:dm:1": { sessionId: "unrelated", updatedAt: 5 },
     });
   });
 
   it("a canonical entry newer than its aliases stays; the aliases are removed", async () => {
     const s = await openWith({
-      "agent:main:matrix:dm:@alice%3amatrix.org": { sessionId: "old", updatedAt: 1000 },
+      "agent:main:matrix:dm:@alice%3amatrix.org": { sessionId: "old", updatedAt: 1000, lastTo: "@Alice:matrix.org" },
       [canonical]: { sessionId: "canonical", updatedAt: 2000 },
     });
     expect((await migrateSessionKey(s, canonical)).migratedFrom).toEqual(["agent:main:matrix:dm:@alice%3amatrix.org"]);

@@ -9,11 +9,14 @@ const USAGE = `Usage: hub doctor [--fix] [--json]
 
 Checks the store and its sessions directory: a store that does not parse, quarantined
 files, stale locks, entries whose transcript is missing, transcripts no session references,
-leftover temp files, legacy or case-variant keys. Without --fix nothing is changed.
+leftover temp files, legacy or case-variant keys (read with the config's mainKey, scope and
+caseSensitiveChannels), and a main session holding direct chats while dmScope is not "main"
+(a clawdbot/openclaw store). Without --fix nothing is changed: it is the dry run.
 
 --fix repairs what is safe: quarantines a corrupt store and restores its backup, removes
-stale locks and old temp files, migrates legacy keys, archives orphaned transcripts as
-<file>.deleted.<timestamp>. Exit code 2 when an error-level problem remains.
+stale locks and old temp files, migrates legacy keys (several spellings of one session: the
+newest entry is kept), archives orphaned transcripts as <file>.deleted.<timestamp>. Exit code
+2 when an error-level problem remains.
 
 Options:
   --fix       apply the safe repairs and say what was done
@@ -37,18 +40,22 @@ export const doctorCommand: Command = {
   options: { fix: { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {
     const fix = values.fix === true;
-    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: !fix });
+    const target = await resolveTarget(values, io);
+    const store = openTargetStore(target, io, { readOnly: !fix });
+    const { mainKey, caseSensitiveChannels, scope, dmScope } = target.config.session ?? {};
+    const keys = { mainKey, caseSensitiveChannels, scope, dmScope };
     const showProgress = io.progress ?? (process.stderr.isTTY === true && !values.json);
     const now = (io.now ?? Date.now)();
     const findings = await diagnose(store, {
       now,
+      keys,
       onProgress: showProgress
         ? (done, total) => {
             if (done % 200 === 0 || done === total) io.stderr(`\rchecking sessions ${done}/${total}${done === total ? "\n" : ""}`);
           }
         : undefined,
     });
-    if (fix) await repair(store, findings, now);
+    if (fix) await repair(store, findings, now, keys);
     const remaining = findings.filter((f) => f.severity === "error" && f.fixed === undefined);
     if (values.json) io.stdout(`${JSON.stringify({ path: store.path, fixed: fix, findings }, null, 2)}\n`);
     else io.stdout(`Store: ${store.path}\n${render(findings)}`);
