@@ -7,7 +7,7 @@ import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
 import { openSessionStore, type SessionStore } from "../store/session-store.js";
 import { resolveStateDir, resolveStorePath } from "../store/paths.js";
-import { oneLine } from "./format.js";
+import { oneLine } from "./escape.js";
 
 export interface CliIo {
   stdout: (text: string) => void;

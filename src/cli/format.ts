@@ -38,11 +38,3 @@ export function renderTable(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
-
-/**
- * A message as one printable line: a message can quote bytes of a damaged file
- * (newlines, NULs, escape sequences), which would break the one-line contract and the terminal.
- */
-export function oneLine(text: string): string {
-  return text.replace(/\r\n|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu, (c) => (c === "\r\n" || c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
-}

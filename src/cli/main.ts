@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
 import { doctorCommand } from "./commands/doctor.js";
-import { oneLine } from "./format.js";
+import { oneLine } from "./escape.js";
 import { pruneCommand } from "./commands/prune.js";
 import { sessionsCommand } from "./commands/sessions.js";
 import { statusCommand } from "./commands/status.js";
@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`hub: unknown command "${name}"\n\n${USAGE}`);
+    io.stderr(`hub: unknown command "${oneLine(name)}"\n\n${USAGE}`);
     return 1;
   }
   try {

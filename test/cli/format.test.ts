@@ -2,7 +2,8 @@
  * The CLI's pure formatting: ages, token counts, shortened keys, tables, one-line messages.
  */
 import { describe, expect, it } from "vitest";
-import { formatAge, formatTokens, oneLine, renderTable, shortenKey } from "../../src/cli/format.js";
+import { oneLine } from "../../src/cli/escape.js";
+import { formatAge, formatTokens, renderTable, shortenKey } from "../../src/cli/format.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

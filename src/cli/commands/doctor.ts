@@ -3,7 +3,7 @@
  */
 import { diagnose, repair, type Finding } from "../../store/doctor.js";
 import { openTargetStore, resolveTarget, type Command } from "../command.js";
-import { oneLine } from "../format.js";
+import { oneLine, printable, safeJson } from "../escape.js";
 
 const USAGE = `Usage: hub doctor [--fix] [--json]
 
@@ -26,7 +26,7 @@ const MARK = { error: "✗", warn: "!", info: "·" } as const;
 function render(findings: Finding[]): string {
   if (findings.length === 0) return "No problems found.\n";
   return `${findings
-    .map((f) => `${MARK[f.severity]} ${f.kind}: ${f.subject}\n    ${oneLine(f.message)}${f.fixed ? `\n    fixed: ${f.fixed}` : ""}`)
+    .map((f) => `${MARK[f.severity]} ${f.kind}: ${printable(f.subject)}\n    ${oneLine(f.message)}${f.fixed ? `\n    fixed: ${oneLine(f.fixed)}` : ""}`)
     .join("\n")}\n`;
 }
 
@@ -50,8 +50,8 @@ export const doctorCommand: Command = {
     });
     if (fix) await repair(store, findings, now);
     const remaining = findings.filter((f) => f.severity === "error" && f.fixed === undefined);
-    if (values.json) io.stdout(`${JSON.stringify({ path: store.path, fixed: fix, findings }, null, 2)}\n`);
-    else io.stdout(`Store: ${store.path}\n${render(findings)}`);
+    if (values.json) io.stdout(`${safeJson({ path: store.path, fixed: fix, findings })}\n`);
+    else io.stdout(`Store: ${printable(store.path)}\n${render(findings)}`);
     return remaining.length > 0 ? 2 : 0;
   },
 };

@@ -5,6 +5,7 @@ import { parseSessionKey } from "../../keys/index.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
 import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext } from "../command.js";
+import { printable, safeJson } from "../escape.js";
 import { formatAge, formatTokens, renderTable, shortenKey } from "../format.js";
 
 const USAGE = `Usage:
@@ -75,12 +76,12 @@ async function list({ values, io }: CommandContext): Promise<number> {
     .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000);
   if (values.json) {
     const payload = { path: store.path, count: rows.length, activeMinutes: activeMinutes ?? null, sessions: rows };
-    io.stdout(`${JSON.stringify(payload, null, 2)}\n`);
+    io.stdout(`${safeJson(payload)}\n`);
     return 0;
   }
-  io.stdout(`Session store: ${store.path}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
+  io.stdout(`Session store: ${printable(store.path)}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
   if (rows.length === 0) return 0;
-  const table = rows.map((r) => [r.kind, shortenKey(r.key), formatAge(r.ageMs), r.model ?? "-", tokensCell(r), r.displayName ?? r.label ?? ""]);
+  const table = rows.map((r) => [r.kind, shortenKey(printable(r.key)), formatAge(r.ageMs), printable(r.model ?? "-"), tokensCell(r), printable(r.displayName ?? r.label ?? "")]);
   io.stdout(renderTable(["KIND", "KEY", "AGE", "MODEL", "TOKENS", "NAME"], table));
   return 0;
 }
@@ -91,13 +92,13 @@ async function show({ values, positionals, io }: CommandContext): Promise<number
   const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
   const entry = await store.get(key);
   if (!entry) {
-    io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+    io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
     return 2;
   }
-  if (values.json) io.stdout(`${JSON.stringify({ key, entry }, null, 2)}\n`);
+  if (values.json) io.stdout(`${safeJson({ key, entry })}\n`);
   else {
     const row = toRow(key, entry, (io.now ?? Date.now)());
-    io.stdout(`${key}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${JSON.stringify(entry, null, 2).replace(/^/gm, "  ")}\n`);
+    io.stdout(`${printable(key)}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${safeJson(entry).replace(/^/gm, "  ")}\n`);
   }
   return 0;
 }
@@ -109,10 +110,10 @@ async function remove({ values, positionals, io }: CommandContext): Promise<numb
   const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: dryRun });
   const deleted = await deleteSessions(store, keys, { dryRun });
   const found = new Set(deleted.map((d) => d.key));
-  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
   for (const { key, archived } of deleted) {
     const files = archived.length === 0 ? "" : ` (${dryRun ? "would archive" : "archived"} ${archived.length} transcript${archived.length > 1 ? "s" : ""})`;
-    io.stdout(`${dryRun ? "would delete" : "deleted"} ${key}${files}\n`);
+    io.stdout(`${dryRun ? "would delete" : "deleted"} ${printable(key)}${files}\n`);
   }
   return found.size === new Set(keys).size ? 0 : 2;
 }

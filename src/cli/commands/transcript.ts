@@ -3,6 +3,7 @@
  */
 import { readMessages } from "../../store/transcript-read.js";
 import { messageText } from "../../store/transcript-format.js";
+import { printable, printableLines, safeJson } from "../escape.js";
 import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
 
 const USAGE = `Usage: hub transcript <key> [--limit N] [--json]
@@ -28,19 +29,19 @@ export const transcriptCommand: Command = {
     const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
     const entry = await store.get(key);
     if (!entry) {
-      io.stderr(`hub transcript: no session "${key}" in ${store.path}\n`);
+      io.stderr(`hub transcript: no session "${printable(key)}" in ${printable(store.path)}\n`);
       return 2;
     }
     const page = await readMessages(store, key, { limit });
     if (values.json) {
-      io.stdout(`${JSON.stringify({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages }, null, 2)}\n`);
+      io.stdout(`${safeJson({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages })}\n`);
       return 0;
     }
-    io.stdout(`${key} (session ${entry.sessionId})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
+    io.stdout(`${printable(key)} (session ${printable(entry.sessionId)})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
     for (const message of page.messages) {
       const who = message.role === "user" ? (message.meta?.senderName ?? message.meta?.senderId ?? "user") : message.role;
       const flag = message.meta?.suppressed === true ? " [not sent]" : "";
-      io.stdout(`${new Date(message.timestamp).toISOString()}  ${who}${flag}: ${messageText(message).replaceAll("\n", "\n    ")}\n`);
+      io.stdout(`${new Date(message.timestamp).toISOString()}  ${printable(String(who))}${flag}: ${printableLines(messageText(message), "    ")}\n`);
     }
     return 0;
   },
