@@ -80,12 +80,14 @@ function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return ttl;
 }
 
-export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean }): SessionStore {
+/** `forceRecovery`: recover a damaged file even if it does not look like a store (`hub doctor --fix --force`). */
+export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean; forceRecovery?: boolean }): SessionStore {
   const ttl = cacheTtlFromEnv(io.env ?? process.env);
   return openSessionStore({
     path: target.storePath,
     agentId: target.agentId,
     readOnly: options.readOnly,
+    forceRecovery: options.forceRecovery === true,
     ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
     ...(io.now ? { now: io.now } : {}),
     onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),

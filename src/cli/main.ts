@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 1;
     }
     if (error instanceof HubError) {
-      const hint = error.code === "E_CORRUPT_STORE" && command.name !== "doctor" ? ' (run "hub doctor --fix" to recover it)' : "";
+      const hint = error.code === "E_CORRUPT_STORE" && command.name !== "doctor" ? ' (run "hub doctor --fix" to recover it)' : error.code === "E_NOT_A_STORE" && command.name === "doctor" ? " (add --force to quarantine it anyway)" : "";
       io.stderr(`hub ${command.name}: ${oneLine(error.message)}${hint} [${error.code}]\n`);
       return 2;
     }

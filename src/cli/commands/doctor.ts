@@ -2,10 +2,10 @@
  * `hub doctor [--fix] [--json]`: diagnose a sessions directory; `--fix` applies the safe repairs.
  */
 import { diagnose, repair, type Finding } from "../../store/doctor.js";
-import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { openTargetStore, resolveTarget, UsageError, type Command } from "../command.js";
 import { oneLine, printable, safeJson } from "../escape.js";
 
-const USAGE = `Usage: hub doctor [--fix] [--json]
+const USAGE = `Usage: hub doctor [--fix [--force]] [--json]
 
 Checks the store and its sessions directory: a store that does not parse, quarantined
 files, stale locks, entries whose transcript is missing, transcripts no session references,
@@ -15,8 +15,13 @@ leftover temp files, legacy or case-variant keys. Without --fix nothing is chang
 stale locks and old temp files, migrates legacy keys, archives orphaned transcripts as
 <file>.deleted.<timestamp>. Exit code 2 when an error-level problem remains.
 
+A file that does not parse and does not look like a session store (not named sessions.json,
+not a JSON object) is never renamed or rewritten: --fix refuses (E_NOT_A_STORE) unless
+--force is given too.
+
 Options:
   --fix       apply the safe repairs and say what was done
+  --force     with --fix: also quarantine a damaged file that does not look like a store
   --json      machine-readable output
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
@@ -34,10 +39,11 @@ export const doctorCommand: Command = {
   name: "doctor",
   summary: "find and repair problems",
   usage: USAGE,
-  options: { fix: { type: "boolean" }, json: { type: "boolean" } },
+  options: { fix: { type: "boolean" }, force: { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {
     const fix = values.fix === true;
-    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: !fix });
+    if (values.force === true && !fix) throw new UsageError("--force only means something with --fix");
+    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: !fix, forceRecovery: values.force === true });
     const showProgress = io.progress ?? (process.stderr.isTTY === true && !values.json);
     const now = (io.now ?? Date.now)();
     const findings = await diagnose(store, {
