@@ -2,14 +2,14 @@
  * Pure formatting for the CLI: ages, token counts, shortened keys, aligned tables.
  */
 
-/** `just now`, `5m ago`, `3h ago`, `2d ago`. */
+/** `just now`, `5m ago`, `3h ago`, `2d ago`: rounded to the nearest unit, as clawdbot shows ages. */
 export function formatAge(ageMs: number): string {
-  if (!Number.isFinite(ageMs) || ageMs < 60_000) return "just now";
-  const minutes = Math.floor(ageMs / 60_000);
+  const minutes = Number.isFinite(ageMs) ? Math.round(ageMs / 60_000) : 0;
+  if (minutes < 1) return "just now";
   if (minutes < 60) return `${minutes}m ago`;
-  const hours = Math.floor(minutes / 60);
+  const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours}h ago`;
-  return `${Math.floor(hours / 24)}d ago`;
+  return `${Math.round(hours / 24)}d ago`;
 }
 
 /** `1234` → `1.2k`, `2500000` → `2.5M`; undefined → `-`. */

@@ -8,17 +8,27 @@ import { formatAge, formatTokens, renderTable, shortenKey } from "../../src/cli/
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+// Ages round to the nearest unit, as clawdbot's `sessions` command does (clawdis/clawdbot
+// src/commands/sessions.ts formatAge: Math.round of minutes, then of hours, then of days).
 describe("formatAge", () => {
   it.each([
     [0, "just now"],
-    [59_999, "just now"],
+    [29_999, "just now"],
+    [30_000, "1m ago"],
+    [59_999, "1m ago"],
     [MINUTE, "1m ago"],
     [5 * MINUTE, "5m ago"],
-    [59 * MINUTE + 59_999, "59m ago"],
+    [45 * MINUTE, "45m ago"],
+    [59 * MINUTE + 29_999, "59m ago"],
+    [59 * MINUTE + 59_999, "1h ago"],
     [HOUR, "1h ago"],
+    [HOUR + 29 * MINUTE, "1h ago"],
+    [90 * MINUTE, "2h ago"],
     [3 * HOUR, "3h ago"],
-    [47 * HOUR + 59 * MINUTE, "47h ago"],
+    [47 * HOUR + 29 * MINUTE, "47h ago"],
+    [47 * HOUR + 59 * MINUTE, "2d ago"],
     [48 * HOUR, "2d ago"],
+    [60 * HOUR, "3d ago"],
     [400 * 24 * HOUR, "400d ago"],
     [-5_000, "just now"],
     [Number.NaN, "just now"],

@@ -32,10 +32,10 @@ describe("hub sessions (list)", () => {
       [
         `Session store: ${store}`,
         "Sessions listed: 4",
-        "KIND     KEY                                               AGE       MODEL          TOKENS    NAME",
-        "main     agent:main:main                                   just now  claude-sonnet  2.0k/32k",
-        "channel  agent:main:slack:chann…:thread:1732000000.000100  5m ago    gpt-5          123k      slack:#eng",
-        "group    agent:main:whatsapp:group:123@g.us                3h ago    -              -         whatsapp:g-family",
+        "KIND     KEY                                               AGE       MODEL          TOKENS         NAME",
+        "main     agent:main:main                                   just now  claude-sonnet  2.0k/32k (6%)",
+        "channel  agent:main:slack:chann…:thread:1732000000.000100  5m ago    gpt-5          123k           slack:#eng",
+        "group    agent:main:whatsapp:group:123@g.us                3h ago    -              -              whatsapp:g-family",
         "cron     cron:nightly                                      2d ago    -              -",
         "",
       ].join("\n"),
@@ -85,6 +85,28 @@ describe("hub sessions (list)", () => {
     expect(payload.sessions[1]).toMatchObject({ model: "gpt-5", kind: "channel" });
   });
 
+  // clawdbot src/commands/sessions.test.ts "renders a tabular view with token percentages": no
+  // totalTokens, so input + output (1200 + 800) against a 32k context; 45 minutes old.
+  it("the tokens column falls back to input + output with the share of the context", async () => {
+    await writeJson(storeOf(tmp()), {
+      "agent:main:telegram:dm:+15555550123": { sessionId: "abc123", updatedAt: NOW - 45 * MINUTE, inputTokens: 1200, outputTokens: 800, contextTokens: 32000, model: "pi:opus" },
+      "agent:main:discord:group:demo": { sessionId: "xyz", updatedAt: NOW - 5 * MINUTE },
+      "agent:main:telegram:dm:2": { sessionId: "s2", updatedAt: NOW - 6 * MINUTE, outputTokens: 640_000, contextTokens: 200_000 },
+    });
+    const rows = (await hub(["sessions", "--state-dir", tmp()])).stdout.split("\n");
+    expect(rows.find((l) => l.includes("+15555550123"))).toMatch(/ 45m ago +pi:opus +2\.0k\/32k \(6%\)$/u);
+    expect(rows.find((l) => l.includes("group:demo"))).toMatch(/ 5m ago +- +-$/u);
+    expect(rows.find((l) => l.includes("dm:2"))).toMatch(/ 640k\/200k \(320%\)$/u);
+  });
+
+  // clawdbot src/commands/sessions.test.ts (an existing empty store): the header lines, then "No sessions found.".
+  it("an empty list says so", async () => {
+    await writeJson(storeOf(tmp()), {});
+    const r = await hub(["sessions", "--state-dir", tmp()]);
+    expect(r.stdout).toBe(`Session store: ${storeOf(tmp())}\nSessions listed: 0\nNo sessions found.\n`);
+    expect((await hub(["sessions", "--active", "1", "--state-dir", tmp()])).stdout).toContain("No sessions found.\n");
+  });
+
   it("--active <minutes> keeps sessions active within that many minutes", async () => {
     await seed();
     const json = JSON.parse((await hub(["sessions", "--json", "--active", "5", "--state-dir", tmp()])).stdout) as { count: number; activeMinutes: number; sessions: Array<{ key: string }> };
@@ -112,7 +134,7 @@ describe("hub sessions (list)", () => {
 
   it("a missing store is an empty list, and nothing is created", async () => {
     const table = await hub(["sessions", "--state-dir", tmp()]);
-    expect(table).toEqual({ code: 0, stderr: "", stdout: `Session store: ${storeOf(tmp())}\nSessions listed: 0\n` });
+    expect(table).toEqual({ code: 0, stderr: "", stdout: `Session store: ${storeOf(tmp())}\nSessions listed: 0\nNo sessions found.\n` });
     const json = await hub(["sessions", "--json", "--state-dir", tmp()]);
     expect(JSON.parse(json.stdout)).toEqual({ path: storeOf(tmp()), count: 0, activeMinutes: null, sessions: [] });
     expect(await fs.readdir(tmp())).toEqual([]);

@@ -60,10 +60,13 @@ export function toRow(key: string, entry: SessionEntry, now: number): SessionRow
   };
 }
 
+/** `2.0k/32k (6%)`: the total, else input + output (as clawdbot does), and its share of the context. */
 function tokensCell(row: SessionRow): string {
-  if (row.totalTokens === null && row.contextTokens === null) return "-";
-  const used = formatTokens(row.totalTokens ?? undefined);
-  return row.contextTokens === null ? used : `${used}/${formatTokens(row.contextTokens)}`;
+  const total = row.totalTokens ?? (row.inputTokens === null && row.outputTokens === null ? null : (row.inputTokens ?? 0) + (row.outputTokens ?? 0));
+  if (total === null) return "-";
+  if (row.contextTokens === null || row.contextTokens <= 0) return formatTokens(total);
+  const share = Math.min(999, Math.round((total / row.contextTokens) * 100));
+  return `${formatTokens(total)}/${formatTokens(row.contextTokens)} (${share}%)`;
 }
 
 async function list({ values, io }: CommandContext): Promise<number> {
@@ -80,7 +83,10 @@ async function list({ values, io }: CommandContext): Promise<number> {
     return 0;
   }
   io.stdout(`Session store: ${printable(store.path)}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) {
+    io.stdout("No sessions found.\n");
+    return 0;
+  }
   const table = rows.map((r) => [r.kind, shortenKey(printable(r.key)), formatAge(r.ageMs), printable(r.model ?? "-"), tokensCell(r), printable(r.displayName ?? r.label ?? "")]);
   io.stdout(renderTable(["KIND", "KEY", "AGE", "MODEL", "TOKENS", "NAME"], table));
   return 0;
