@@ -6,6 +6,7 @@ import { resolveConfig } from "../config/load.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
 import { openSessionStore, type SessionStore } from "../store/session-store.js";
+import { statOrUndefined } from "../store/fs-util.js";
 import { resolveStateDir, resolveStorePath } from "../store/paths.js";
 import { oneLine } from "./escape.js";
 
@@ -67,6 +68,16 @@ export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Ta
   const explicit = (values.store as string | undefined) ?? config.session?.store;
   const storePath = resolveStorePath({ path: explicit, stateDir, agentId });
   return { config, stateDir, agentId, storePath };
+}
+
+/**
+ * Commands that read or change sessions refuse a store that does not exist: a mistyped
+ * `--store` or `--agent` must not look like an empty store. Nothing is created.
+ */
+export async function assertStoreExists(target: Target): Promise<void> {
+  if ((await statOrUndefined(target.storePath)) === undefined) {
+    throw new HubError("E_NOT_FOUND", `no session store at ${target.storePath}`, { file: target.storePath });
+  }
 }
 
 /** `HUB_SESSION_CACHE_TTL_MS` from the io's environment; unset or blank means the default. */

@@ -132,12 +132,14 @@ describe("hub sessions (list)", () => {
     expect(r.stderr).toMatch(/^hub sessions: Option '--active <value>' argument missing/);
   });
 
-  it("a missing store is an empty list, and nothing is created", async () => {
+  it("a missing store says so (exit 2), and nothing is created", async () => {
     const table = await hub(["sessions", "--state-dir", tmp()]);
-    expect(table).toEqual({ code: 0, stderr: "", stdout: `Session store: ${storeOf(tmp())}\nSessions listed: 0\nNo sessions found.\n` });
+    expect(table).toEqual({ code: 2, stdout: "", stderr: `hub sessions: no session store at ${storeOf(tmp())} [E_NOT_FOUND]\n` });
     const json = await hub(["sessions", "--json", "--state-dir", tmp()]);
-    expect(JSON.parse(json.stdout)).toEqual({ path: storeOf(tmp()), count: 0, activeMinutes: null, sessions: [] });
+    expect(json.code).toBe(2);
     expect(await fs.readdir(tmp())).toEqual([]);
+    await writeJson(storeOf(tmp()), {});
+    expect(JSON.parse((await hub(["sessions", "--json", "--state-dir", tmp()])).stdout)).toEqual({ path: storeOf(tmp()), count: 0, activeMinutes: null, sessions: [] });
   });
 
   it("--agent picks that agent's store; HUB_STATE_DIR is the default state dir", async () => {
@@ -181,6 +183,7 @@ describe("hub sessions (list)", () => {
     const r = await hub(["sessions", "list", "--state-dir", tmp()]);
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n")[0]).toBe('hub sessions: unknown sessions subcommand "list"');
+    expect((await hub(["sessions", "shwo", "k", "--state-dir", tmp()])).stderr.split("\n")[0]).toBe('hub sessions: unknown sessions subcommand "shwo" (did you mean "show"?)');
   });
 });
 

@@ -3,7 +3,7 @@
  */
 import { pruneSessions, type PruneReport } from "../../lifecycle/maintenance.js";
 import { printable, safeJson } from "../escape.js";
-import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { assertStoreExists, openTargetStore, resolveTarget, type Command } from "../command.js";
 
 const USAGE = `Usage: hub prune [--dry-run] [--json]
 
@@ -37,6 +37,7 @@ export const pruneCommand: Command = {
   options: { "dry-run": { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {
     const target = await resolveTarget(values, io);
+    await assertStoreExists(target);
     const dryRun = values["dry-run"] === true;
     const store = openTargetStore(target, io, { readOnly: dryRun });
     const session = target.config.session ?? {};

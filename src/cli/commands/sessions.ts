@@ -4,9 +4,10 @@
 import { parseSessionKey } from "../../keys/index.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
-import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext } from "../command.js";
+import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge, formatTokens, renderTable, shortenKey } from "../format.js";
+import { closest } from "../suggest.js";
 
 const USAGE = `Usage:
   hub sessions [--json] [--active <minutes>]     list sessions, newest first
@@ -20,6 +21,29 @@ Options:
   --dry-run            say what delete would do, change nothing
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
+
+/** The flags each subcommand takes; any other of this command's flags is a usage error. */
+const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = { list: ["json", "active"], show: ["json"], delete: ["dry-run"] };
+
+function rejectMeaninglessFlags(values: OptionValues, sub: keyof typeof FLAGS): void {
+  for (const name of ["json", "active", "dry-run"]) {
+    if (values[name] !== undefined && !FLAGS[sub].includes(name)) {
+      throw new UsageError(`--${name} means nothing for ${sub === "list" ? '"sessions" (list)' : `"sessions ${sub}"`}`);
+    }
+  }
+}
+
+function suggestion(given: string): string {
+  const match = closest(given, ["show", "delete"]);
+  return match === undefined ? "" : ` (did you mean "${match}"?)`;
+}
+
+/** The store of an existing sessions.json (E_NOT_FOUND otherwise). */
+async function existingStore(values: OptionValues, io: CliIo, readOnly: boolean) {
+  const target = await resolveTarget(values, io);
+  await assertStoreExists(target);
+  return openTargetStore(target, io, { readOnly });
+}
 
 export interface SessionRow {
   key: string;
@@ -71,8 +95,7 @@ function tokensCell(row: SessionRow): string {
 
 async function list({ values, io }: CommandContext): Promise<number> {
   const activeMinutes = positiveIntOption(values, "active");
-  const target = await resolveTarget(values, io);
-  const store = openTargetStore(target, io, { readOnly: true });
+  const store = await existingStore(values, io, true);
   const now = (io.now ?? Date.now)();
   const rows = (await store.list())
     .map(({ key, entry }) => toRow(key, entry, now))
@@ -95,7 +118,7 @@ async function list({ values, io }: CommandContext): Promise<number> {
 async function show({ values, positionals, io }: CommandContext): Promise<number> {
   const key = positionals[1];
   if (key === undefined || positionals.length > 2) throw new UsageError("sessions show takes exactly one <key>");
-  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+  const store = await existingStore(values, io, true);
   const entry = await store.get(key);
   if (!entry) {
     io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
@@ -113,7 +136,7 @@ async function remove({ values, positionals, io }: CommandContext): Promise<numb
   const keys = positionals.slice(1);
   if (keys.length === 0) throw new UsageError("sessions delete needs at least one <key>");
   const dryRun = values["dry-run"] === true;
-  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: dryRun });
+  const store = await existingStore(values, io, dryRun);
   const deleted = await deleteSessions(store, keys, { dryRun });
   const found = new Set(deleted.map((d) => d.key));
   for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
@@ -135,10 +158,12 @@ export const sessionsCommand: Command = {
     "dry-run": { type: "boolean" },
   },
   run(context) {
-    const sub = context.positionals[0];
-    if (sub === undefined) return list(context);
+    const given = context.positionals[0];
+    const sub = given === undefined ? "list" : given === "show" || given === "delete" ? given : undefined;
+    if (sub === undefined) throw new UsageError(`unknown sessions subcommand "${given}"${suggestion(String(given))}`);
+    rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
     if (sub === "delete") return remove(context);
-    throw new UsageError(`unknown sessions subcommand "${sub}"`);
+    return list(context);
   },
 };

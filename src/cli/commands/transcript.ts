@@ -4,7 +4,7 @@
 import { readMessages } from "../../store/transcript-read.js";
 import { messageText } from "../../store/transcript-format.js";
 import { printable, printableLines, safeJson } from "../escape.js";
-import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
+import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
 
 const USAGE = `Usage: hub transcript <key> [--limit N] [--json]
 
@@ -26,7 +26,9 @@ export const transcriptCommand: Command = {
     const key = positionals[0];
     if (key === undefined || positionals.length > 1) throw new UsageError("transcript takes exactly one <key>");
     const limit = positiveIntOption(values, "limit") ?? 20;
-    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+    const target = await resolveTarget(values, io);
+    await assertStoreExists(target);
+    const store = openTargetStore(target, io, { readOnly: true });
     const entry = await store.get(key);
     if (!entry) {
       io.stderr(`hub transcript: no session "${printable(key)}" in ${printable(store.path)}\n`);
