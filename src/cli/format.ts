@@ -1,5 +1,5 @@
 /**
- * Pure formatting for the CLI: ages, token counts, shortened keys, aligned tables.
+ * Pure formatting for the CLI: ages and token counts.
  */
 
 /** `just now`, `5m ago`, `3h ago`, `2d ago`: rounded to the nearest unit, as clawdbot shows ages. */
@@ -18,23 +18,4 @@ export function formatTokens(value: number | undefined): string {
   if (value < 1000) return String(value);
   if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`;
   return `${(value / 1_000_000).toFixed(1)}M`;
-}
-
-/** Keeps the start (agent, channel) and the end (the id) of a long key: `agent:main:slack:…:thread:111.222`. */
-export function shortenKey(key: string, max = 48): string {
-  if (key.length <= max) return key;
-  const head = Math.ceil((max - 1) * 0.45);
-  const tail = max - 1 - head;
-  return `${key.slice(0, head)}…${key.slice(key.length - tail)}`;
-}
-
-/** Left-aligned columns separated by two spaces; the header row first. */
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
 }

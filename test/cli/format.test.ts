@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { oneLine } from "../../src/cli/escape.js";
-import { formatAge, formatTokens, renderTable, shortenKey } from "../../src/cli/format.js";
+import { formatAge, formatTokens } from "../../src/cli/format.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,28 +49,6 @@ describe("formatTokens", () => {
     [2_500_000, "2.5M"],
   ])("%s → %s", (value, text) => {
     expect(formatTokens(value)).toBe(text);
-  });
-});
-
-describe("shortenKey", () => {
-  it("keeps short keys", () => {
-    expect(shortenKey("agent:main:telegram:dm:111")).toBe("agent:main:telegram:dm:111");
-  });
-
-  it("keeps the start (agent, channel) and the end (the id) of a long key, at the given width", () => {
-    const key = "agent:main:slack:channel:c0eng:thread:1732000000.000100";
-    const short = shortenKey(key);
-    expect(short).toBe("agent:main:slack:chann…:thread:1732000000.000100");
-    expect(short).toHaveLength(48);
-    expect(shortenKey(key, 20)).toBe("agent:mai…000.000100");
-  });
-});
-
-describe("renderTable", () => {
-  it("aligns columns by their widest cell, two spaces apart, no trailing blanks", () => {
-    expect(renderTable(["A", "LONG HEADER", "C"], [["xxx", "y", ""], ["z", "wwwwwwwwwwwwww", "end"]])).toBe(
-      ["A    LONG HEADER     C", "xxx  y", "z    wwwwwwwwwwwwww  end", ""].join("\n"),
-    );
   });
 });
 

@@ -6,27 +6,38 @@ import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
 import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues } from "../command.js";
 import { printable, safeJson } from "../escape.js";
-import { formatAge, formatTokens, renderTable, shortenKey } from "../format.js";
+import { formatAge } from "../format.js";
+import { renderSessionsTable } from "../sessions-table.js";
 import { closest } from "../suggest.js";
 
 const USAGE = `Usage:
-  hub sessions [--json] [--active <minutes>]     list sessions, newest first
-  hub sessions show <key> [--json]               one session's entry
-  hub sessions delete <key...> [--dry-run]       remove sessions (their next message starts afresh);
-                                                 transcripts are archived as <file>.deleted.<timestamp>
+  hub sessions [--limit N | --all] [filters] [--json]   list sessions, newest first
+  hub sessions show <key> [--json]                      one session's entry
+  hub sessions delete <key...> [--dry-run]              remove sessions (their next message
+                                                        starts afresh); transcripts are
+                                                        archived as <file>.deleted.<timestamp>
 
 Options:
   --json               machine-readable output
+  --limit N            list at most N sessions (a positive integer, default 100)
+  --all                list every session
   --active <minutes>   only sessions active within this many minutes (a positive integer)
+  --channel <name>     only sessions of this channel (telegram, slack...)
+  --kind <kind>        only sessions of this kind (main, direct, group, channel, cron, hook...)
   --dry-run            say what delete would do, change nothing
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
 
 /** The flags each subcommand takes; any other of this command's flags is a usage error. */
-const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = { list: ["json", "active"], show: ["json"], delete: ["dry-run"] };
+const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = {
+  list: ["json", "active", "limit", "all", "channel", "kind"],
+  show: ["json"],
+  delete: ["dry-run"],
+};
+const DEFAULT_LIMIT = 100;
 
 function rejectMeaninglessFlags(values: OptionValues, sub: keyof typeof FLAGS): void {
-  for (const name of ["json", "active", "dry-run"]) {
+  for (const name of Object.keys(sessionsCommand.options)) {
     if (values[name] !== undefined && !FLAGS[sub].includes(name)) {
       throw new UsageError(`--${name} means nothing for ${sub === "list" ? '"sessions" (list)' : `"sessions ${sub}"`}`);
     }
@@ -84,34 +95,36 @@ export function toRow(key: string, entry: SessionEntry, now: number): SessionRow
   };
 }
 
-/** `2.0k/32k (6%)`: the total, else input + output (as clawdbot does), and its share of the context. */
-function tokensCell(row: SessionRow): string {
-  const total = row.totalTokens ?? (row.inputTokens === null && row.outputTokens === null ? null : (row.inputTokens ?? 0) + (row.outputTokens ?? 0));
-  if (total === null) return "-";
-  if (row.contextTokens === null || row.contextTokens <= 0) return formatTokens(total);
-  const share = Math.min(999, Math.round((total / row.contextTokens) * 100));
-  return `${formatTokens(total)}/${formatTokens(row.contextTokens)} (${share}%)`;
+function listLimit(values: OptionValues): number | undefined {
+  if (values.all === true && values.limit !== undefined) throw new UsageError("--limit and --all exclude each other");
+  return values.all === true ? undefined : (positiveIntOption(values, "limit") ?? DEFAULT_LIMIT);
 }
 
 async function list({ values, io }: CommandContext): Promise<number> {
   const activeMinutes = positiveIntOption(values, "active");
+  const limit = listLimit(values);
   const store = await existingStore(values, io, true);
   const now = (io.now ?? Date.now)();
-  const rows = (await store.list())
+  const matching = (await store.list())
     .map(({ key, entry }) => toRow(key, entry, now))
-    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000);
+    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000)
+    .filter((row) => values.channel === undefined || row.channel === values.channel)
+    .filter((row) => values.kind === undefined || row.kind === values.kind);
+  const rows = limit === undefined ? matching : matching.slice(0, limit);
   if (values.json) {
-    const payload = { path: store.path, count: rows.length, activeMinutes: activeMinutes ?? null, sessions: rows };
+    const payload = { path: store.path, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows };
     io.stdout(`${safeJson(payload)}\n`);
     return 0;
   }
-  io.stdout(`Session store: ${printable(store.path)}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
+  const of = rows.length < matching.length ? ` of ${matching.length}` : "";
+  io.stdout(`Session store: ${printable(store.path)}\nSessions listed: ${rows.length}${of}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
   if (rows.length === 0) {
     io.stdout("No sessions found.\n");
     return 0;
   }
-  const table = rows.map((r) => [r.kind, shortenKey(printable(r.key)), formatAge(r.ageMs), printable(r.model ?? "-"), tokensCell(r), printable(r.displayName ?? r.label ?? "")]);
-  io.stdout(renderTable(["KIND", "KEY", "AGE", "MODEL", "TOKENS", "NAME"], table));
+  io.stdout(renderSessionsTable(rows));
+  const hidden = matching.length - rows.length;
+  if (hidden > 0) io.stdout(`${hidden} more not shown (newest ${rows.length} listed): --limit N or --all\n`);
   return 0;
 }
 
@@ -155,6 +168,10 @@ export const sessionsCommand: Command = {
   options: {
     json: { type: "boolean" },
     active: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+    channel: { type: "string" },
+    kind: { type: "string" },
     "dry-run": { type: "boolean" },
   },
   run(context) {
