@@ -110,3 +110,30 @@ describe("the table at 80 columns", () => {
     for (const line of lines.slice(2)) if (line !== long) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
 });
+
+describe("--all-agents", () => {
+  it("lists the stores of every agent under the state dir together, newest first", async () => {
+    await writeJson(storeOf(tmp(), "main"), { "agent:main:main": { sessionId: "a", updatedAt: NOW - 2 * MINUTE } });
+    await writeJson(storeOf(tmp(), "work"), {
+      "agent:work:main": { sessionId: "b", updatedAt: NOW - MINUTE },
+      "cron:nightly": { sessionId: "c", updatedAt: NOW - 3 * MINUTE },
+    });
+    const r = await hub(["sessions", "--all-agents", "--json", "--state-dir", tmp()]);
+    expect(r.code).toBe(0);
+    const payload = JSON.parse(r.stdout) as { stores: string[]; count: number; sessions: Array<{ key: string; agentId: string }> };
+    expect(payload.stores).toEqual([storeOf(tmp(), "main"), storeOf(tmp(), "work")]);
+    expect(payload.sessions.map((s) => [s.agentId, s.key])).toEqual([
+      ["work", "agent:work:main"],
+      ["main", "agent:main:main"],
+      ["work", "cron:nightly"],
+    ]);
+    const table = (await hub(["sessions", "--all-agents", "--state-dir", tmp()])).stdout;
+    expect(table.split("\n").slice(0, 2)).toEqual([`Session stores: 2 (agents main, work) under ${tmp()}/agents`, "Sessions listed: 3"]);
+  });
+
+  it("with --store or --agent it is a usage error; with no agent store it says so", async () => {
+    expect((await hub(["sessions", "--all-agents", "--agent", "work", "--state-dir", tmp()])).stderr.split("\n")[0]).toBe("hub sessions: --all-agents lists every agent's store: it cannot be combined with --store or --agent");
+    expect((await hub(["sessions", "--all-agents", "--store", "x.json"])).code).toBe(1);
+    expect(await hub(["sessions", "--all-agents", "--state-dir", tmp()])).toEqual({ code: 2, stdout: "", stderr: `hub sessions: no session store under ${tmp()}/agents [E_NOT_FOUND]\n` });
+  });
+});

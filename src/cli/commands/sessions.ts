@@ -4,10 +4,11 @@
 import { parseSessionKey } from "../../keys/index.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
-import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues } from "../command.js";
+import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
 import { renderSessionsTable } from "../sessions-table.js";
+import { agentTargets } from "../agent-stores.js";
 import { closest } from "../suggest.js";
 
 const USAGE = `Usage:
@@ -24,13 +25,14 @@ Options:
   --active <minutes>   only sessions active within this many minutes (a positive integer)
   --channel <name>     only sessions of this channel (telegram, slack...)
   --kind <kind>        only sessions of this kind (main, direct, group, channel, cron, hook...)
+  --all-agents         every agent's store under the state dir (rows carry agentId in --json)
   --dry-run            say what delete would do, change nothing
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
 
 /** The flags each subcommand takes; any other of this command's flags is a usage error. */
 const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = {
-  list: ["json", "active", "limit", "all", "channel", "kind"],
+  list: ["json", "active", "limit", "all", "channel", "kind", "all-agents"],
   show: ["json"],
   delete: ["dry-run"],
 };
@@ -100,24 +102,46 @@ function listLimit(values: OptionValues): number | undefined {
   return values.all === true ? undefined : (positiveIntOption(values, "limit") ?? DEFAULT_LIMIT);
 }
 
+/** The stores to list: the one the options name, or with --all-agents every agent's. */
+async function listTargets(values: OptionValues, io: CliIo): Promise<Target[]> {
+  const target = await resolveTarget(values, io);
+  if (values["all-agents"] !== true) {
+    await assertStoreExists(target);
+    return [target];
+  }
+  if (values.store !== undefined || values.agent !== undefined) {
+    throw new UsageError("--all-agents lists every agent's store: it cannot be combined with --store or --agent");
+  }
+  return agentTargets(target);
+}
+
 async function list({ values, io }: CommandContext): Promise<number> {
   const activeMinutes = positiveIntOption(values, "active");
   const limit = listLimit(values);
-  const store = await existingStore(values, io, true);
+  const targets = await listTargets(values, io);
+  const allAgents = values["all-agents"] === true;
   const now = (io.now ?? Date.now)();
-  const matching = (await store.list())
-    .map(({ key, entry }) => toRow(key, entry, now))
+  const found: SessionRow[] = [];
+  for (const target of targets) {
+    const store = openTargetStore(target, io, { readOnly: true });
+    for (const { key, entry } of await store.list()) found.push({ ...(allAgents ? { agentId: store.agentId } : {}), ...toRow(key, entry, now) });
+  }
+  const matching = found
+    .sort((a, b) => b.updatedAt - a.updatedAt)
     .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000)
     .filter((row) => values.channel === undefined || row.channel === values.channel)
     .filter((row) => values.kind === undefined || row.kind === values.kind);
   const rows = limit === undefined ? matching : matching.slice(0, limit);
+  const paths = targets.map((t) => t.storePath);
   if (values.json) {
-    const payload = { path: store.path, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows };
-    io.stdout(`${safeJson(payload)}\n`);
+    const where = allAgents ? { stores: paths } : { path: paths[0] };
+    io.stdout(`${safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows })}\n`);
     return 0;
   }
+  const agents = targets.map((t) => printable(t.agentId ?? "main")).join(", ");
+  const where = allAgents ? `Session stores: ${targets.length} (agents ${agents}) under ${printable(targets[0]?.stateDir ?? "")}/agents` : `Session store: ${printable(paths[0] ?? "")}`;
   const of = rows.length < matching.length ? ` of ${matching.length}` : "";
-  io.stdout(`Session store: ${printable(store.path)}\nSessions listed: ${rows.length}${of}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
+  io.stdout(`${where}\nSessions listed: ${rows.length}${of}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
   if (rows.length === 0) {
     io.stdout("No sessions found.\n");
     return 0;
@@ -172,6 +196,7 @@ export const sessionsCommand: Command = {
     all: { type: "boolean" },
     channel: { type: "string" },
     kind: { type: "string" },
+    "all-agents": { type: "boolean" },
     "dry-run": { type: "boolean" },
   },
   run(context) {
