@@ -10,6 +10,7 @@ import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
 import { createDebouncer } from "./hub/debounce.js";
+import { hasDeliverableContent } from "./hub/deliverable.js";
 import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
 import { applyTurn } from "./hub/turn.js";
 import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, SessionsQuery } from "./hub/types.js";
@@ -175,7 +176,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     return this.inOrder(sessionKey, async () => {
       const entry = await this.store.get(sessionKey);
       if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
-      const sent = resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
+      const sent = hasDeliverableContent(content) && resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
       const message = await appendMessage(this.store, sessionKey, {
         role: "assistant",
         content,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { main } from "./main.js";
+import { processIo } from "./process-io.js";
 
-process.exitCode = await main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+process.exitCode = await main(process.argv.slice(2), processIo());

@@ -6,8 +6,9 @@ import { resolveConfig } from "../config/load.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
 import { openSessionStore, type SessionStore } from "../store/session-store.js";
+import { statOrUndefined } from "../store/fs-util.js";
 import { resolveStateDir, resolveStorePath } from "../store/paths.js";
-import { oneLine } from "./format.js";
+import { oneLine } from "./escape.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -69,6 +70,16 @@ export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Ta
   return { config, stateDir, agentId, storePath };
 }
 
+/**
+ * Commands that read or change sessions refuse a store that does not exist: a mistyped
+ * `--store` or `--agent` must not look like an empty store. Nothing is created.
+ */
+export async function assertStoreExists(target: Target): Promise<void> {
+  if ((await statOrUndefined(target.storePath)) === undefined) {
+    throw new HubError("E_NOT_FOUND", `no session store at ${target.storePath}`, { file: target.storePath });
+  }
+}
+
 /** `HUB_SESSION_CACHE_TTL_MS` from the io's environment; unset or blank means the default. */
 function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.HUB_SESSION_CACHE_TTL_MS;
@@ -80,12 +91,14 @@ function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return ttl;
 }
 
-export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean }): SessionStore {
+/** `forceRecovery`: recover a damaged file even if it does not look like a store (`hub doctor --fix --force`). */
+export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean; forceRecovery?: boolean }): SessionStore {
   const ttl = cacheTtlFromEnv(io.env ?? process.env);
   return openSessionStore({
     path: target.storePath,
     agentId: target.agentId,
     readOnly: options.readOnly,
+    forceRecovery: options.forceRecovery === true,
     ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
     ...(io.now ? { now: io.now } : {}),
     onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),

@@ -1,15 +1,15 @@
 /**
- * Pure formatting for the CLI: ages, token counts, shortened keys, aligned tables.
+ * Pure formatting for the CLI: ages and token counts.
  */
 
-/** `just now`, `5m ago`, `3h ago`, `2d ago`. */
+/** `just now`, `5m ago`, `3h ago`, `2d ago`: rounded to the nearest unit, as clawdbot shows ages. */
 export function formatAge(ageMs: number): string {
-  if (!Number.isFinite(ageMs) || ageMs < 60_000) return "just now";
-  const minutes = Math.floor(ageMs / 60_000);
+  const minutes = Number.isFinite(ageMs) ? Math.round(ageMs / 60_000) : 0;
+  if (minutes < 1) return "just now";
   if (minutes < 60) return `${minutes}m ago`;
-  const hours = Math.floor(minutes / 60);
+  const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours}h ago`;
-  return `${Math.floor(hours / 24)}d ago`;
+  return `${Math.round(hours / 24)}d ago`;
 }
 
 /** `1234` → `1.2k`, `2500000` → `2.5M`; undefined → `-`. */
@@ -18,31 +18,4 @@ export function formatTokens(value: number | undefined): string {
   if (value < 1000) return String(value);
   if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`;
   return `${(value / 1_000_000).toFixed(1)}M`;
-}
-
-/** Keeps the start (agent, channel) and the end (the id) of a long key: `agent:main:slack:…:thread:111.222`. */
-export function shortenKey(key: string, max = 48): string {
-  if (key.length <= max) return key;
-  const head = Math.ceil((max - 1) * 0.45);
-  const tail = max - 1 - head;
-  return `${key.slice(0, head)}…${key.slice(key.length - tail)}`;
-}
-
-/** Left-aligned columns separated by two spaces; the header row first. */
-export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
-}
-
-/**
- * A message as one printable line: a message can quote bytes of a damaged file
- * (newlines, NULs, escape sequences), which would break the one-line contract and the terminal.
- */
-export function oneLine(text: string): string {
-  return text.replace(/\r\n|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu, (c) => (c === "\r\n" || c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }

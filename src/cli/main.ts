@@ -7,7 +7,8 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
 import { doctorCommand } from "./commands/doctor.js";
-import { oneLine } from "./format.js";
+import { oneLine } from "./escape.js";
+import { closest } from "./suggest.js";
 import { pruneCommand } from "./commands/prune.js";
 import { sessionsCommand } from "./commands/sessions.js";
 import { statusCommand } from "./commands/status.js";
@@ -35,6 +36,35 @@ Options for every command:
 Exit codes: 0 success, 1 usage error, 2 runtime failure.
 `;
 
+const SHORT_USAGE = `Usage: hub <command> [options]
+Commands: ${COMMANDS.map((c) => c.name).join(", ")}
+Run "hub --help" for more.
+`;
+
+/** The first paragraph of a command's usage (its synopsis), and where the rest is. */
+function shortUsage(command: Command): string {
+  return `${command.usage.split("\n\n")[0]}\nRun "hub ${command.name} --help" for more.\n`;
+}
+
+function didYouMean(input: string, candidates: readonly string[], quote: (s: string) => string): string {
+  const match = closest(input, candidates);
+  return match === undefined ? "" : ` (did you mean ${quote(match)}?)`;
+}
+
+/**
+ * A first, lenient pass over the arguments: whether help was asked for (it wins over any
+ * mistake), else the first option the command does not know, named with a suggestion.
+ */
+function precheck(args: string[], options: NonNullable<ParseArgsConfig["options"]>): "help" | undefined {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  const given = tokens.filter((t) => t.kind === "option");
+  if (given.some((t) => t.name === "help")) return "help";
+  const unknown = given.find((t) => !Object.hasOwn(options, t.name));
+  if (unknown === undefined) return undefined;
+  const known = Object.keys(options).map((name) => `--${name}`);
+  throw new UsageError(`unknown option ${unknown.rawName}${didYouMean(unknown.rawName, known, (s) => s)}`);
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
@@ -52,21 +82,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`hub: unknown command "${name}"\n\n${USAGE}`);
+    const names = COMMANDS.map((c) => c.name);
+    io.stderr(`hub: unknown command "${oneLine(name)}"${didYouMean(name, names, (s) => `"${s}"`)}\n\n${SHORT_USAGE}`);
     return 1;
   }
   try {
-    const config: ParseArgsConfig = {
-      args: [...rest],
-      options: { ...COMMON_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    };
-    const { values, positionals } = parseArgs(config);
-    if (values.help) {
+    const options = { ...COMMON_OPTIONS, ...command.options };
+    if (precheck([...rest], options) === "help") {
       io.stdout(command.usage);
       return 0;
     }
+    const { values, positionals } = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
     // `hub prune dry-run` (dashes forgotten) must not prune.
     if (command.positionals !== true && positionals.length > 0) {
       throw new UsageError(`${command.name} takes no arguments, got "${positionals[0]}"`);
@@ -74,11 +100,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run({ values: values as Record<string, string | boolean | undefined>, positionals, io });
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`hub ${command.name}: ${oneLine((error as Error).message)}\n\n${command.usage}`);
+      io.stderr(`hub ${command.name}: ${oneLine((error as Error).message)}\n\n${shortUsage(command)}`);
       return 1;
     }
     if (error instanceof HubError) {
-      const hint = error.code === "E_CORRUPT_STORE" && command.name !== "doctor" ? ' (run "hub doctor --fix" to recover it)' : "";
+      const hint = error.code === "E_CORRUPT_STORE" && command.name !== "doctor" ? ' (run "hub doctor --fix" to recover it)' : error.code === "E_NOT_A_STORE" && command.name === "doctor" ? " (add --force to quarantine it anyway)" : "";
       io.stderr(`hub ${command.name}: ${oneLine(error.message)}${hint} [${error.code}]\n`);
       return 2;
     }

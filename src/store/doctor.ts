@@ -13,11 +13,13 @@ import { INVALID_MARKER } from "./invalid-entries.js";
 import { dmScopeFinding, legacyKeyFinding, repairLegacyKeys, type DoctorKeyOptions } from "./doctor-keys.js";
 import { inspectLock, removeStaleLock } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
+import { classifyUnparsable } from "./store-shape.js";
 import { openTranscript, scanForward } from "./transcript-file.js";
 import { resolveTranscriptPath } from "./transcript-path.js";
 
 export type FindingKind =
   | "corrupt-store"
+  | "not-a-store"
   | "invalid-entry"
   | "quarantined-file"
   | "stale-lock"
@@ -60,7 +62,7 @@ async function readStore(file: string): Promise<ParsedStore | HubError | null> {
   try {
     return parseStore(read.text, file);
   } catch (error) {
-    if (error instanceof HubError) return error;
+    if (error instanceof HubError) return error.code === "E_CORRUPT_STORE" ? classifyUnparsable(file, read.text, error) : error;
     throw error;
   }
 }
@@ -74,7 +76,9 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   const names = await listDirNames(store.dir);
 
   const parsed = await readStore(store.path);
-  if (parsed instanceof HubError) {
+  if (parsed instanceof HubError && parsed.code === "E_NOT_A_STORE") {
+    add({ kind: "not-a-store", severity: "error", subject: store.path, message: `${parsed.message}; only --fix --force quarantines it`, fixable: true });
+  } else if (parsed instanceof HubError) {
     add({ kind: "corrupt-store", severity: "error", subject: store.path, message: `${parsed.message}: --fix quarantines it and restores the backup`, fixable: true });
   }
   const slots = parsed instanceof HubError || parsed === null ? new Map() : parsed.slots;
@@ -165,13 +169,14 @@ async function findLocks(store: SessionStore, names: string[], now: number, stal
 }
 
 /** Applies the safe repairs to fixable findings (in place: each gets `fixed`). */
-const REPAIR_ORDER: readonly FindingKind[] = ["stale-lock", "corrupt-store", "legacy-key", "orphaned-transcript", "temp-file"];
+const REPAIR_ORDER: readonly FindingKind[] = ["not-a-store", "stale-lock", "corrupt-store", "legacy-key", "orphaned-transcript", "temp-file"];
 
 export async function repair(store: SessionStore, findings: Finding[], now = Date.now(), keys: DoctorKeyOptions = {}): Promise<Finding[]> {
   const fixable = findings.filter((f) => f.fixable).sort((a, b) => REPAIR_ORDER.indexOf(a.kind) - REPAIR_ORDER.indexOf(b.kind));
   let legacyDone = false;
   for (const finding of fixable) {
     switch (finding.kind) {
+      case "not-a-store": // refused (E_NOT_A_STORE) unless the store was opened with forceRecovery
       case "corrupt-store":
         await store.list(); // a writable store quarantines the file and restores the backup
         finding.fixed = "quarantined and recovered (see the warning above)";

@@ -16,6 +16,7 @@ import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type Ses
 import { keepReplacedInvalid } from "./invalid-entries.js";
 import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
 import { resolveStorePath } from "./paths.js";
+import { classifyUnparsable } from "./store-shape.js";
 
 export interface StoreWarning {
   /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden, or replaced and saved aside). */
@@ -45,6 +46,12 @@ export interface SessionStoreOptions {
   staleMs?: number | undefined;
   /** Never modify files: writes reject, a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. Default false. */
   readOnly?: boolean | undefined;
+  /**
+   * Recover (quarantine and replace) a file that does not parse even when it does not look
+   * like a session store: not named `sessions.json` and not a JSON object. Default false: such
+   * a file throws `E_NOT_A_STORE` and is never renamed or rewritten.
+   */
+  forceRecovery?: boolean | undefined;
 }
 
 export type PatchFunction = (current: SessionEntry | undefined) => SessionPatch | null | undefined;
@@ -136,6 +143,7 @@ class FileSessionStore implements SessionStore {
   private readonly ttl: number;
   private readonly lock: LockOptions;
   private readonly readOnly: boolean;
+  private readonly forceRecovery: boolean;
   private readonly warn: (warning: StoreWarning) => void;
   private cache: Cache | undefined;
   private queue: Pending[] = [];
@@ -155,6 +163,7 @@ class FileSessionStore implements SessionStore {
       staleMs: Math.max(2_000, positive(options.staleMs, 10_000, "staleMs")),
     };
     this.readOnly = options.readOnly ?? false;
+    this.forceRecovery = options.forceRecovery ?? false;
     this.warn = options.onWarning ?? defaultWarning;
   }
 
@@ -252,7 +261,7 @@ class FileSessionStore implements SessionStore {
     if (this.cacheValid(await fingerprint(this.path), false)) return (this.cache as Cache).slots;
     const parsed = await this.readFile();
     if (parsed instanceof HubError) {
-      if (this.readOnly) throw parsed;
+      if (this.readOnly || parsed.code === "E_NOT_A_STORE") throw parsed;
       return this.withLock(() => this.loadLocked());
     }
     return parsed;
@@ -262,6 +271,7 @@ class FileSessionStore implements SessionStore {
   private async loadLocked(): Promise<Map<string, Slot>> {
     if (this.cacheValid(await fingerprint(this.path), true)) return (this.cache as Cache).slots;
     const parsed = await this.readFile();
+    if (parsed instanceof HubError && parsed.code === "E_NOT_A_STORE") throw parsed;
     return parsed instanceof HubError ? this.recover(parsed) : parsed;
   }
 
@@ -274,7 +284,7 @@ class FileSessionStore implements SessionStore {
     try {
       parsed = parseStore(file.text, this.path);
     } catch (error) {
-      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return error;
+      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return this.forceRecovery ? error : classifyUnparsable(this.path, file.text, error);
       throw error;
     }
     const reasons = parsed.invalid.map((i) => i.reason).join("; ");

@@ -68,6 +68,20 @@ describe("node dist/cli/bin.js", () => {
     expect(r.stderr).toMatch(/^hub status: .*sessions\.json is not valid JSON .*\(run "hub doctor --fix" to recover it\) \[E_CORRUPT_STORE\]\n$/);
   });
 
+  // A real pipe to a reader that leaves early: `hub sessions | head -n 1`, far more output than a pipe buffer holds.
+  it.each(["head -n 1", "true"])("hub sessions | %s exits 0 without a word on stderr (EPIPE)", async (reader) => {
+    const store = path.join(tmp(), "sessions.json");
+    const entries: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) entries[`agent:main:telegram:dm:${1_000_000 + i}`] = { sessionId: `s-${i}`, updatedAt: 1_700_000_000_000 + i, displayName: `user number ${i}` };
+    await writeJson(store, entries);
+    const errFile = path.join(tmp(), "stderr.txt");
+    const script = `set -o pipefail; "$0" "$1" sessions --store "$2" 2>"$3" | ${reader} >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const status = await new Promise<string>((resolve, reject) => {
+      execFile("bash", ["-c", script, process.execPath, BIN, store, errFile], { cwd: tmp() }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    expect({ status: status.trim(), stderr: await fs.readFile(errFile, "utf8") }).toEqual({ status: "0", stderr: "" });
+  });
+
   it("sessions delete through the bin archives the transcript", async () => {
     const store = storeOf(tmp());
     await writeJson(store, { "agent:main:dm:bob": { sessionId: "s-bob", updatedAt: 1 } });

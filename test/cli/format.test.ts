@@ -2,22 +2,33 @@
  * The CLI's pure formatting: ages, token counts, shortened keys, tables, one-line messages.
  */
 import { describe, expect, it } from "vitest";
-import { formatAge, formatTokens, oneLine, renderTable, shortenKey } from "../../src/cli/format.js";
+import { oneLine } from "../../src/cli/escape.js";
+import { formatAge, formatTokens } from "../../src/cli/format.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+// Ages round to the nearest unit, as clawdbot's `sessions` command does (clawdis/clawdbot
+// src/commands/sessions.ts formatAge: Math.round of minutes, then of hours, then of days).
 describe("formatAge", () => {
   it.each([
     [0, "just now"],
-    [59_999, "just now"],
+    [29_999, "just now"],
+    [30_000, "1m ago"],
+    [59_999, "1m ago"],
     [MINUTE, "1m ago"],
     [5 * MINUTE, "5m ago"],
-    [59 * MINUTE + 59_999, "59m ago"],
+    [45 * MINUTE, "45m ago"],
+    [59 * MINUTE + 29_999, "59m ago"],
+    [59 * MINUTE + 59_999, "1h ago"],
     [HOUR, "1h ago"],
+    [HOUR + 29 * MINUTE, "1h ago"],
+    [90 * MINUTE, "2h ago"],
     [3 * HOUR, "3h ago"],
-    [47 * HOUR + 59 * MINUTE, "47h ago"],
+    [47 * HOUR + 29 * MINUTE, "47h ago"],
+    [47 * HOUR + 59 * MINUTE, "2d ago"],
     [48 * HOUR, "2d ago"],
+    [60 * HOUR, "3d ago"],
     [400 * 24 * HOUR, "400d ago"],
     [-5_000, "just now"],
     [Number.NaN, "just now"],
@@ -38,28 +49,6 @@ describe("formatTokens", () => {
     [2_500_000, "2.5M"],
   ])("%s → %s", (value, text) => {
     expect(formatTokens(value)).toBe(text);
-  });
-});
-
-describe("shortenKey", () => {
-  it("keeps short keys", () => {
-    expect(shortenKey("agent:main:telegram:dm:111")).toBe("agent:main:telegram:dm:111");
-  });
-
-  it("keeps the start (agent, channel) and the end (the id) of a long key, at the given width", () => {
-    const key = "agent:main:slack:channel:c0eng:thread:1732000000.000100";
-    const short = shortenKey(key);
-    expect(short).toBe("agent:main:slack:chann…:thread:1732000000.000100");
-    expect(short).toHaveLength(48);
-    expect(shortenKey(key, 20)).toBe("agent:mai…000.000100");
-  });
-});
-
-describe("renderTable", () => {
-  it("aligns columns by their widest cell, two spaces apart, no trailing blanks", () => {
-    expect(renderTable(["A", "LONG HEADER", "C"], [["xxx", "y", ""], ["z", "wwwwwwwwwwwwww", "end"]])).toBe(
-      ["A    LONG HEADER     C", "xxx  y", "z    wwwwwwwwwwwwww  end", ""].join("\n"),
-    );
   });
 });
 

@@ -80,9 +80,9 @@ describe("hub prune", () => {
     expect(report.kept).toBe(2);
   });
 
-  it("a missing store: nothing to do, nothing created", async () => {
+  it("a missing store says so (exit 2), nothing created", async () => {
     const r = await hub(["prune", "--state-dir", tmp()]);
-    expect(r).toEqual({ code: 0, stderr: "", stdout: "removed 0 sessions, 0 kept\n" });
+    expect(r).toEqual({ code: 2, stderr: `hub prune: no session store at ${storeOf(tmp())} [E_NOT_FOUND]\n`, stdout: "" });
     expect(await fs.readdir(tmp())).toEqual([]);
   });
 });

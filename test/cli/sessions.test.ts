@@ -24,7 +24,8 @@ async function seed(): Promise<string> {
 }
 
 describe("hub sessions (list)", () => {
-  it("prints a table newest first: kind, shortened key, age, model, tokens, name", async () => {
+  // A key too long for one 80-column line with the other columns: every key gets its own line, whole.
+  it("prints a table newest first within 80 columns: whole keys, kind, age, model, tokens, name", async () => {
     const store = await seed();
     const r = await hub(["sessions", "--state-dir", tmp()]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
@@ -32,11 +33,16 @@ describe("hub sessions (list)", () => {
       [
         `Session store: ${store}`,
         "Sessions listed: 4",
-        "KIND     KEY                                               AGE       MODEL          TOKENS    NAME",
-        "main     agent:main:main                                   just now  claude-sonnet  2.0k/32k",
-        "channel  agent:main:slack:chann…:thread:1732000000.000100  5m ago    gpt-5          123k      slack:#eng",
-        "group    agent:main:whatsapp:group:123@g.us                3h ago    -              -         whatsapp:g-family",
-        "cron     cron:nightly                                      2d ago    -              -",
+        "KEY",
+        "  KIND     AGE       MODEL          TOKENS         NAME",
+        "agent:main:main",
+        "  main     just now  claude-sonnet  2.0k/32k (6%)",
+        SLACK_THREAD,
+        "  channel  5m ago    gpt-5          123k           slack:#eng",
+        "agent:main:whatsapp:group:123@g.us",
+        "  group    3h ago    -              -              whatsapp:g-family",
+        "cron:nightly",
+        "  cron     2d ago    -              -",
         "",
       ].join("\n"),
     );
@@ -85,6 +91,30 @@ describe("hub sessions (list)", () => {
     expect(payload.sessions[1]).toMatchObject({ model: "gpt-5", kind: "channel" });
   });
 
+  // clawdbot src/commands/sessions.test.ts "renders a tabular view with token percentages": no
+  // totalTokens, so input + output (1200 + 800) against a 32k context; 45 minutes old.
+  it("the tokens column falls back to input + output with the share of the context", async () => {
+    await writeJson(storeOf(tmp()), {
+      "agent:main:telegram:dm:+15555550123": { sessionId: "abc123", updatedAt: NOW - 45 * MINUTE, inputTokens: 1200, outputTokens: 800, contextTokens: 32000, model: "pi:opus" },
+      "agent:main:discord:group:demo": { sessionId: "xyz", updatedAt: NOW - 5 * MINUTE },
+      "agent:main:telegram:dm:2": { sessionId: "s2", updatedAt: NOW - 6 * MINUTE, outputTokens: 640_000, contextTokens: 200_000 },
+    });
+    const lines = (await hub(["sessions", "--state-dir", tmp()])).stdout.split("\n");
+    // Keys on their own lines (too long for one 80-column line); the details follow.
+    const details = (key: string) => lines[lines.indexOf(key) + 1];
+    expect(details("agent:main:telegram:dm:+15555550123")).toMatch(/ 45m ago +pi:opus +2\.0k\/32k \(6%\)$/u);
+    expect(details("agent:main:discord:group:demo")).toMatch(/ 5m ago +- +-$/u);
+    expect(details("agent:main:telegram:dm:2")).toMatch(/ 640k\/200k \(320%\)$/u);
+  });
+
+  // clawdbot src/commands/sessions.test.ts (an existing empty store): the header lines, then "No sessions found.".
+  it("an empty list says so", async () => {
+    await writeJson(storeOf(tmp()), {});
+    const r = await hub(["sessions", "--state-dir", tmp()]);
+    expect(r.stdout).toBe(`Session store: ${storeOf(tmp())}\nSessions listed: 0\nNo sessions found.\n`);
+    expect((await hub(["sessions", "--active", "1", "--state-dir", tmp()])).stdout).toContain("No sessions found.\n");
+  });
+
   it("--active <minutes> keeps sessions active within that many minutes", async () => {
     await seed();
     const json = JSON.parse((await hub(["sessions", "--json", "--active", "5", "--state-dir", tmp()])).stdout) as { count: number; activeMinutes: number; sessions: Array<{ key: string }> };
@@ -101,7 +131,7 @@ describe("hub sessions (list)", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")[0]).toBe(`hub sessions: --active must be a positive integer, got "${value}"`);
-    expect(r.stderr).toContain("Usage:\n  hub sessions [--json] [--active <minutes>]");
+    expect(r.stderr).toContain("Usage:\n  hub sessions [--limit N | --all] [filters] [--json]");
   });
 
   it("--active without a value is a usage error", async () => {
@@ -110,12 +140,14 @@ describe("hub sessions (list)", () => {
     expect(r.stderr).toMatch(/^hub sessions: Option '--active <value>' argument missing/);
   });
 
-  it("a missing store is an empty list, and nothing is created", async () => {
+  it("a missing store says so (exit 2), and nothing is created", async () => {
     const table = await hub(["sessions", "--state-dir", tmp()]);
-    expect(table).toEqual({ code: 0, stderr: "", stdout: `Session store: ${storeOf(tmp())}\nSessions listed: 0\n` });
+    expect(table).toEqual({ code: 2, stdout: "", stderr: `hub sessions: no session store at ${storeOf(tmp())} [E_NOT_FOUND]\n` });
     const json = await hub(["sessions", "--json", "--state-dir", tmp()]);
-    expect(JSON.parse(json.stdout)).toEqual({ path: storeOf(tmp()), count: 0, activeMinutes: null, sessions: [] });
+    expect(json.code).toBe(2);
     expect(await fs.readdir(tmp())).toEqual([]);
+    await writeJson(storeOf(tmp()), {});
+    expect(JSON.parse((await hub(["sessions", "--json", "--state-dir", tmp()])).stdout)).toEqual({ path: storeOf(tmp()), count: 0, total: 0, limit: 100, activeMinutes: null, sessions: [] });
   });
 
   it("--agent picks that agent's store; HUB_STATE_DIR is the default state dir", async () => {
@@ -145,7 +177,7 @@ describe("hub sessions (list)", () => {
     expect(payload.sessions[0]).toMatchObject({ model: "claude-sonnet", totalTokens: 2000, contextTokens: 32000 });
     const table = await hub(["sessions", "--store", store]);
     expect(table.stdout).toContain("Sessions listed: 6\n");
-    expect(table.stdout).toMatch(/\ncron {5}cron:nightly-digest {2,}\d+h ago/);
+    expect(table.stdout).toMatch(/\ncron:nightly-digest\n  cron {5}\d+h ago/);
   });
 
   it("--store with a relative path and ~ resolve like the library does", async () => {
@@ -159,6 +191,7 @@ describe("hub sessions (list)", () => {
     const r = await hub(["sessions", "list", "--state-dir", tmp()]);
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n")[0]).toBe('hub sessions: unknown sessions subcommand "list"');
+    expect((await hub(["sessions", "shwo", "k", "--state-dir", tmp()])).stderr.split("\n")[0]).toBe('hub sessions: unknown sessions subcommand "shwo" (did you mean "show"?)');
   });
 });
 

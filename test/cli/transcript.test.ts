@@ -74,6 +74,7 @@ describe("hub transcript", () => {
   });
 
   it("an unknown session exits 2; a missing key or two keys are usage errors", async () => {
+    await writeJson(storeOf(tmp()), {});
     expect(await hub(["transcript", "agent:main:nope", "--state-dir", tmp()])).toEqual({
       code: 2,
       stdout: "",

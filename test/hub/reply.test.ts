@@ -48,6 +48,25 @@ describe("reply", () => {
     expect(allowed.message.meta).not.toHaveProperty("suppressed");
   });
 
+  // openclaw src/auto-reply/reply/normalize-reply.ts: a reply whose text is empty after trimming,
+  // with no media, is skipped ("empty") rather than delivered.
+  it.each([
+    ["whitespace text", { text: " \n\t " }, false],
+    ["an empty string", { text: "" }, false],
+    ["whitespace-only text blocks", { content: [{ type: "text", text: "  " }, { type: "text", text: "\n" }] }, false],
+    ["no blocks", { content: [] }, false],
+    ["an image block", { content: [{ type: "image", data: "aGk=", mimeType: "image/png" }] }, true],
+    ["text with spaces around it", { text: "  ok  " }, true],
+  ])("a reply of %s is sent only when it has something to deliver; it is always kept", async (_what, reply, sent) => {
+    const hub = await t.open();
+    const inbound = processed(await hub.receive({ ...dm, text: "hi" }));
+    const r = await hub.reply(DM_KEY, reply);
+    expect(r.sent).toBe(sent);
+    expect(r.message.meta?.suppressed).toBe(sent ? undefined : true);
+    const lines = await transcriptMessages(t.dir(), inbound.sessionId);
+    expect(lines).toHaveLength(2);
+  });
+
   it("rejects an unknown session with E_NOT_FOUND and a reply without text with E_INVALID_ARGUMENT", async () => {
     const hub = await t.open();
     await expect(hub.reply("agent:main:telegram:dm:404", { text: "x" })).rejects.toMatchObject({ code: "E_NOT_FOUND" });

@@ -2,10 +2,10 @@
  * `hub doctor [--fix] [--json]`: diagnose a sessions directory; `--fix` applies the safe repairs.
  */
 import { diagnose, repair, type Finding } from "../../store/doctor.js";
-import { openTargetStore, resolveTarget, type Command } from "../command.js";
-import { oneLine } from "../format.js";
+import { openTargetStore, resolveTarget, UsageError, type Command } from "../command.js";
+import { oneLine, printable, safeJson } from "../escape.js";
 
-const USAGE = `Usage: hub doctor [--fix] [--json]
+const USAGE = `Usage: hub doctor [--fix [--force]] [--json]
 
 Checks the store and its sessions directory: a store that does not parse, quarantined
 files, stale locks, entries whose transcript is missing, transcripts no session references,
@@ -18,8 +18,13 @@ stale locks and old temp files, migrates legacy keys (several spellings of one s
 newest entry is kept), archives orphaned transcripts as <file>.deleted.<timestamp>. Exit code
 2 when an error-level problem remains.
 
+A file that does not parse and does not look like a session store (not named sessions.json,
+not a JSON object) is never renamed or rewritten: --fix refuses (E_NOT_A_STORE) unless
+--force is given too.
+
 Options:
   --fix       apply the safe repairs and say what was done
+  --force     with --fix: also quarantine a damaged file that does not look like a store
   --json      machine-readable output
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
@@ -29,7 +34,7 @@ const MARK = { error: "✗", warn: "!", info: "·" } as const;
 function render(findings: Finding[]): string {
   if (findings.length === 0) return "No problems found.\n";
   return `${findings
-    .map((f) => `${MARK[f.severity]} ${f.kind}: ${f.subject}\n    ${oneLine(f.message)}${f.fixed ? `\n    fixed: ${f.fixed}` : ""}`)
+    .map((f) => `${MARK[f.severity]} ${f.kind}: ${printable(f.subject)}\n    ${oneLine(f.message)}${f.fixed ? `\n    fixed: ${oneLine(f.fixed)}` : ""}`)
     .join("\n")}\n`;
 }
 
@@ -37,11 +42,12 @@ export const doctorCommand: Command = {
   name: "doctor",
   summary: "find and repair problems",
   usage: USAGE,
-  options: { fix: { type: "boolean" }, json: { type: "boolean" } },
+  options: { fix: { type: "boolean" }, force: { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {
     const fix = values.fix === true;
+    if (values.force === true && !fix) throw new UsageError("--force only means something with --fix");
     const target = await resolveTarget(values, io);
-    const store = openTargetStore(target, io, { readOnly: !fix });
+    const store = openTargetStore(target, io, { readOnly: !fix, forceRecovery: values.force === true });
     const { mainKey, caseSensitiveChannels, scope, dmScope } = target.config.session ?? {};
     const keys = { mainKey, caseSensitiveChannels, scope, dmScope };
     const showProgress = io.progress ?? (process.stderr.isTTY === true && !values.json);
@@ -57,8 +63,8 @@ export const doctorCommand: Command = {
     });
     if (fix) await repair(store, findings, now, keys);
     const remaining = findings.filter((f) => f.severity === "error" && f.fixed === undefined);
-    if (values.json) io.stdout(`${JSON.stringify({ path: store.path, fixed: fix, findings }, null, 2)}\n`);
-    else io.stdout(`Store: ${store.path}\n${render(findings)}`);
+    if (values.json) io.stdout(`${safeJson({ path: store.path, fixed: fix, findings })}\n`);
+    else io.stdout(`Store: ${printable(store.path)}\n${render(findings)}`);
     return remaining.length > 0 ? 2 : 0;
   },
 };

@@ -2,7 +2,8 @@
  * `hub prune`: session maintenance (SPEC 4.5) with the config's `session.maintenance`.
  */
 import { pruneSessions, type PruneReport } from "../../lifecycle/maintenance.js";
-import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { printable, safeJson } from "../escape.js";
+import { assertStoreExists, openTargetStore, resolveTarget, type Command } from "../command.js";
 
 const USAGE = `Usage: hub prune [--dry-run] [--json]
 
@@ -22,7 +23,7 @@ function summary(report: PruneReport): string {
   const verb = report.dryRun ? "would remove" : "removed";
   const lines = [`${verb} ${report.removed.length} session${report.removed.length === 1 ? "" : "s"}, ${report.kept} kept`];
   for (const session of report.removed) {
-    lines.push(`  ${session.key} (${session.reason})${session.archived.length ? `: ${session.archived.length} transcript(s) archived` : ""}`);
+    lines.push(`  ${printable(session.key)} (${session.reason})${session.archived.length ? `: ${session.archived.length} transcript(s) archived` : ""}`);
   }
   if (report.tempFilesRemoved.length) lines.push(`${verb} ${report.tempFilesRemoved.length} leftover temp file(s)`);
   if (report.archivesRemoved.length) lines.push(`${verb} ${report.archivesRemoved.length} expired archive(s)`);
@@ -36,11 +37,12 @@ export const pruneCommand: Command = {
   options: { "dry-run": { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {
     const target = await resolveTarget(values, io);
+    await assertStoreExists(target);
     const dryRun = values["dry-run"] === true;
     const store = openTargetStore(target, io, { readOnly: dryRun });
     const session = target.config.session ?? {};
     const report = await pruneSessions(store, { ...session.maintenance, mainKey: session.mainKey, dryRun });
-    io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
+    io.stdout(values.json ? `${safeJson(report)}\n` : summary(report));
     return 0;
   },
 };

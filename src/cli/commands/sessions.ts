@@ -4,21 +4,59 @@
 import { parseSessionKey } from "../../keys/index.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
-import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext } from "../command.js";
-import { formatAge, formatTokens, renderTable, shortenKey } from "../format.js";
+import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
+import { printable, safeJson } from "../escape.js";
+import { formatAge } from "../format.js";
+import { renderSessionsTable } from "../sessions-table.js";
+import { agentTargets } from "../agent-stores.js";
+import { closest } from "../suggest.js";
 
 const USAGE = `Usage:
-  hub sessions [--json] [--active <minutes>]     list sessions, newest first
-  hub sessions show <key> [--json]               one session's entry
-  hub sessions delete <key...> [--dry-run]       remove sessions (their next message starts afresh);
-                                                 transcripts are archived as <file>.deleted.<timestamp>
+  hub sessions [--limit N | --all] [filters] [--json]   list sessions, newest first
+  hub sessions show <key> [--json]                      one session's entry
+  hub sessions delete <key...> [--dry-run]              remove sessions (their next message
+                                                        starts afresh); transcripts are
+                                                        archived as <file>.deleted.<timestamp>
 
 Options:
   --json               machine-readable output
+  --limit N            list at most N sessions (a positive integer, default 100)
+  --all                list every session
   --active <minutes>   only sessions active within this many minutes (a positive integer)
+  --channel <name>     only sessions of this channel (telegram, slack...)
+  --kind <kind>        only sessions of this kind (main, direct, group, channel, cron, hook...)
+  --all-agents         every agent's store under the state dir (rows carry agentId in --json)
   --dry-run            say what delete would do, change nothing
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
+
+/** The flags each subcommand takes; any other of this command's flags is a usage error. */
+const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = {
+  list: ["json", "active", "limit", "all", "channel", "kind", "all-agents"],
+  show: ["json"],
+  delete: ["dry-run"],
+};
+const DEFAULT_LIMIT = 100;
+
+function rejectMeaninglessFlags(values: OptionValues, sub: keyof typeof FLAGS): void {
+  for (const name of Object.keys(sessionsCommand.options)) {
+    if (values[name] !== undefined && !FLAGS[sub].includes(name)) {
+      throw new UsageError(`--${name} means nothing for ${sub === "list" ? '"sessions" (list)' : `"sessions ${sub}"`}`);
+    }
+  }
+}
+
+function suggestion(given: string): string {
+  const match = closest(given, ["show", "delete"]);
+  return match === undefined ? "" : ` (did you mean "${match}"?)`;
+}
+
+/** The store of an existing sessions.json (E_NOT_FOUND otherwise). */
+async function existingStore(values: OptionValues, io: CliIo, readOnly: boolean) {
+  const target = await resolveTarget(values, io);
+  await assertStoreExists(target);
+  return openTargetStore(target, io, { readOnly });
+}
 
 export interface SessionRow {
   key: string;
@@ -59,45 +97,74 @@ export function toRow(key: string, entry: SessionEntry, now: number): SessionRow
   };
 }
 
-function tokensCell(row: SessionRow): string {
-  if (row.totalTokens === null && row.contextTokens === null) return "-";
-  const used = formatTokens(row.totalTokens ?? undefined);
-  return row.contextTokens === null ? used : `${used}/${formatTokens(row.contextTokens)}`;
+function listLimit(values: OptionValues): number | undefined {
+  if (values.all === true && values.limit !== undefined) throw new UsageError("--limit and --all exclude each other");
+  return values.all === true ? undefined : (positiveIntOption(values, "limit") ?? DEFAULT_LIMIT);
+}
+
+/** The stores to list: the one the options name, or with --all-agents every agent's. */
+async function listTargets(values: OptionValues, io: CliIo): Promise<Target[]> {
+  const target = await resolveTarget(values, io);
+  if (values["all-agents"] !== true) {
+    await assertStoreExists(target);
+    return [target];
+  }
+  if (values.store !== undefined || values.agent !== undefined) {
+    throw new UsageError("--all-agents lists every agent's store: it cannot be combined with --store or --agent");
+  }
+  return agentTargets(target);
 }
 
 async function list({ values, io }: CommandContext): Promise<number> {
   const activeMinutes = positiveIntOption(values, "active");
-  const target = await resolveTarget(values, io);
-  const store = openTargetStore(target, io, { readOnly: true });
+  const limit = listLimit(values);
+  const targets = await listTargets(values, io);
+  const allAgents = values["all-agents"] === true;
   const now = (io.now ?? Date.now)();
-  const rows = (await store.list())
-    .map(({ key, entry }) => toRow(key, entry, now))
-    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000);
+  const found: SessionRow[] = [];
+  for (const target of targets) {
+    const store = openTargetStore(target, io, { readOnly: true });
+    for (const { key, entry } of await store.list()) found.push({ ...(allAgents ? { agentId: store.agentId } : {}), ...toRow(key, entry, now) });
+  }
+  const matching = found
+    .sort((a, b) => b.updatedAt - a.updatedAt)
+    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000)
+    .filter((row) => values.channel === undefined || row.channel === values.channel)
+    .filter((row) => values.kind === undefined || row.kind === values.kind);
+  const rows = limit === undefined ? matching : matching.slice(0, limit);
+  const paths = targets.map((t) => t.storePath);
   if (values.json) {
-    const payload = { path: store.path, count: rows.length, activeMinutes: activeMinutes ?? null, sessions: rows };
-    io.stdout(`${JSON.stringify(payload, null, 2)}\n`);
+    const where = allAgents ? { stores: paths } : { path: paths[0] };
+    io.stdout(`${safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows })}\n`);
     return 0;
   }
-  io.stdout(`Session store: ${store.path}\nSessions listed: ${rows.length}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
-  if (rows.length === 0) return 0;
-  const table = rows.map((r) => [r.kind, shortenKey(r.key), formatAge(r.ageMs), r.model ?? "-", tokensCell(r), r.displayName ?? r.label ?? ""]);
-  io.stdout(renderTable(["KIND", "KEY", "AGE", "MODEL", "TOKENS", "NAME"], table));
+  const agents = targets.map((t) => printable(t.agentId ?? "main")).join(", ");
+  const where = allAgents ? `Session stores: ${targets.length} (agents ${agents}) under ${printable(targets[0]?.stateDir ?? "")}/agents` : `Session store: ${printable(paths[0] ?? "")}`;
+  const of = rows.length < matching.length ? ` of ${matching.length}` : "";
+  io.stdout(`${where}\nSessions listed: ${rows.length}${of}${activeMinutes ? ` (active within ${activeMinutes}m)` : ""}\n`);
+  if (rows.length === 0) {
+    io.stdout("No sessions found.\n");
+    return 0;
+  }
+  io.stdout(renderSessionsTable(rows));
+  const hidden = matching.length - rows.length;
+  if (hidden > 0) io.stdout(`${hidden} more not shown (newest ${rows.length} listed): --limit N or --all\n`);
   return 0;
 }
 
 async function show({ values, positionals, io }: CommandContext): Promise<number> {
   const key = positionals[1];
   if (key === undefined || positionals.length > 2) throw new UsageError("sessions show takes exactly one <key>");
-  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+  const store = await existingStore(values, io, true);
   const entry = await store.get(key);
   if (!entry) {
-    io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+    io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
     return 2;
   }
-  if (values.json) io.stdout(`${JSON.stringify({ key, entry }, null, 2)}\n`);
+  if (values.json) io.stdout(`${safeJson({ key, entry })}\n`);
   else {
     const row = toRow(key, entry, (io.now ?? Date.now)());
-    io.stdout(`${key}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${JSON.stringify(entry, null, 2).replace(/^/gm, "  ")}\n`);
+    io.stdout(`${printable(key)}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${safeJson(entry).replace(/^/gm, "  ")}\n`);
   }
   return 0;
 }
@@ -106,13 +173,13 @@ async function remove({ values, positionals, io }: CommandContext): Promise<numb
   const keys = positionals.slice(1);
   if (keys.length === 0) throw new UsageError("sessions delete needs at least one <key>");
   const dryRun = values["dry-run"] === true;
-  const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: dryRun });
+  const store = await existingStore(values, io, dryRun);
   const deleted = await deleteSessions(store, keys, { dryRun });
   const found = new Set(deleted.map((d) => d.key));
-  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${key}" in ${store.path}\n`);
+  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
   for (const { key, archived } of deleted) {
     const files = archived.length === 0 ? "" : ` (${dryRun ? "would archive" : "archived"} ${archived.length} transcript${archived.length > 1 ? "s" : ""})`;
-    io.stdout(`${dryRun ? "would delete" : "deleted"} ${key}${files}\n`);
+    io.stdout(`${dryRun ? "would delete" : "deleted"} ${printable(key)}${files}\n`);
   }
   return found.size === new Set(keys).size ? 0 : 2;
 }
@@ -125,13 +192,20 @@ export const sessionsCommand: Command = {
   options: {
     json: { type: "boolean" },
     active: { type: "string" },
+    limit: { type: "string" },
+    all: { type: "boolean" },
+    channel: { type: "string" },
+    kind: { type: "string" },
+    "all-agents": { type: "boolean" },
     "dry-run": { type: "boolean" },
   },
   run(context) {
-    const sub = context.positionals[0];
-    if (sub === undefined) return list(context);
+    const given = context.positionals[0];
+    const sub = given === undefined ? "list" : given === "show" || given === "delete" ? given : undefined;
+    if (sub === undefined) throw new UsageError(`unknown sessions subcommand "${given}"${suggestion(String(given))}`);
+    rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
     if (sub === "delete") return remove(context);
-    throw new UsageError(`unknown sessions subcommand "${sub}"`);
+    return list(context);
   },
 };

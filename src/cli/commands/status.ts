@@ -7,6 +7,7 @@ import { listDirNames, statOrUndefined } from "../../store/fs-util.js";
 import { backupPathOf } from "../../store/backup.js";
 import { inspectLock } from "../../store/lock.js";
 import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
 
 const USAGE = `Usage: hub status [--json]
@@ -60,26 +61,26 @@ export const statusCommand: Command = {
       },
     };
     if (values.json) {
-      io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+      io.stdout(`${safeJson(status)}\n`);
       return 0;
     }
     const lock =
       status.lock.state === "free"
         ? "free"
         : status.lock.state === "held"
-          ? `held by pid ${status.lock.pid ?? "?"} on ${status.lock.host ?? "?"}`
-          : `stale (${status.lock.reason}): hub doctor --fix removes it`;
+          ? `held by pid ${status.lock.pid ?? "?"} on ${printable(String(status.lock.host ?? "?"))}`
+          : `stale (${printable(status.lock.reason)}): hub doctor --fix removes it`;
     const p = status.policy;
     io.stdout(
       [
-        `Store:        ${status.path}${status.exists ? ` (${kb(status.bytes)})` : " (not created yet)"}`,
+        `Store:        ${printable(status.path)}${status.exists ? ` (${kb(status.bytes)})` : " (not created yet)"}`,
         `Sessions:     ${status.count} (${status.activeLastHour} active in the last hour)`,
-        `Newest:       ${status.newest ? `${status.newest.key} (${formatAge(status.newest.ageMs)})` : "-"}`,
+        `Newest:       ${status.newest ? `${printable(status.newest.key)} (${formatAge(status.newest.ageMs)})` : "-"}`,
         `Lock:         ${lock}`,
-        `Backup:       ${status.backup ? backupPathOf(status.path) : "none yet"}`,
+        `Backup:       ${status.backup ? printable(backupPathOf(status.path)) : "none yet"}`,
         `Quarantined:  ${status.quarantined.length ? `${status.quarantined.length} file(s): run hub doctor` : "none"}`,
         `Transcripts:  ${status.transcripts.files} file(s), ${kb(status.transcripts.bytes)}`,
-        `Policy:       dmScope ${p.dmScope}; reset ${p.reset.mode}${p.reset.mode === "daily" ? ` at ${p.reset.atHour}:00` : ""}${p.reset.idleMinutes ? `, idle ${p.reset.idleMinutes}m` : ""} (${p.timezone})`,
+        `Policy:       dmScope ${p.dmScope}; reset ${p.reset.mode}${p.reset.mode === "daily" ? ` at ${p.reset.atHour}:00` : ""}${p.reset.idleMinutes ? `, idle ${p.reset.idleMinutes}m` : ""} (${printable(p.timezone)})`,
       ].join("\n") + "\n",
     );
     return 0;

@@ -3,7 +3,8 @@
  */
 import { readMessages } from "../../store/transcript-read.js";
 import { messageText } from "../../store/transcript-format.js";
-import { openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
+import { printable, printableLines, safeJson } from "../escape.js";
+import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
 
 const USAGE = `Usage: hub transcript <key> [--limit N] [--json]
 
@@ -25,22 +26,24 @@ export const transcriptCommand: Command = {
     const key = positionals[0];
     if (key === undefined || positionals.length > 1) throw new UsageError("transcript takes exactly one <key>");
     const limit = positiveIntOption(values, "limit") ?? 20;
-    const store = openTargetStore(await resolveTarget(values, io), io, { readOnly: true });
+    const target = await resolveTarget(values, io);
+    await assertStoreExists(target);
+    const store = openTargetStore(target, io, { readOnly: true });
     const entry = await store.get(key);
     if (!entry) {
-      io.stderr(`hub transcript: no session "${key}" in ${store.path}\n`);
+      io.stderr(`hub transcript: no session "${printable(key)}" in ${printable(store.path)}\n`);
       return 2;
     }
     const page = await readMessages(store, key, { limit });
     if (values.json) {
-      io.stdout(`${JSON.stringify({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages }, null, 2)}\n`);
+      io.stdout(`${safeJson({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages })}\n`);
       return 0;
     }
-    io.stdout(`${key} (session ${entry.sessionId})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
+    io.stdout(`${printable(key)} (session ${printable(entry.sessionId)})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
     for (const message of page.messages) {
       const who = message.role === "user" ? (message.meta?.senderName ?? message.meta?.senderId ?? "user") : message.role;
       const flag = message.meta?.suppressed === true ? " [not sent]" : "";
-      io.stdout(`${new Date(message.timestamp).toISOString()}  ${who}${flag}: ${messageText(message).replaceAll("\n", "\n    ")}\n`);
+      io.stdout(`${new Date(message.timestamp).toISOString()}  ${printable(String(who))}${flag}: ${printableLines(messageText(message), "    ")}\n`);
     }
     return 0;
   },
