@@ -9,12 +9,13 @@ import { performance } from "node:perf_hooks";
 import { HubError, describeValue } from "../errors.js";
 import { normalizeAgentId } from "../keys/normalize.js";
 import { fingerprint, readWithFingerprint, writeFileAtomic } from "./atomic.js";
-import { quarantine, readBackup, backupPathOf, snapshotBackup } from "./backup.js";
+import { snapshotBackup } from "./backup.js";
 import { parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
 import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
 import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
 import { resolveStorePath } from "./paths.js";
+import { missingStoreState, recoverStore } from "./recovery.js";
 
 export interface StoreWarning {
   /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden). */
@@ -141,6 +142,7 @@ class FileSessionStore implements SessionStore {
   private flushing: Promise<void> | undefined;
   private closed = false;
   private invalidReported = "";
+  private missingReported = false;
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -267,7 +269,7 @@ class FileSessionStore implements SessionStore {
   /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
   private async readFile(): Promise<Map<string, Slot> | HubError> {
     const file = await readWithFingerprint(this.path);
-    if (file === null) return this.adopt(new Map(), null);
+    if (file === null) return this.readMissing();
     this.stats.diskReads++;
     let parsed: ParsedStore;
     try {
@@ -285,18 +287,22 @@ class FileSessionStore implements SessionStore {
     return this.adopt(parsed.slots, file.fp);
   }
 
-  /** Moves a corrupt store aside and restores the backup (or starts empty). Under the lock. */
+  /** A missing store: recovered when a backup exists, adopted empty (with a warning if copies of a corrupt one exist) otherwise. */
+  private async readMissing(): Promise<Map<string, Slot> | HubError> {
+    const state = await missingStoreState(this.path);
+    if (state instanceof HubError) return state;
+    if (state === "warn" && !this.missingReported) {
+      this.missingReported = true;
+      this.warn({ code: "E_CORRUPT_STORE", message: `${this.path} is missing and copies of a corrupt store lie beside it: starting empty`, file: this.path });
+    }
+    return this.adopt(new Map(), null);
+  }
+
+  /** Keeps the corrupt bytes, then restores the backup (or starts empty). Under the lock. */
   private async recover(error: HubError): Promise<Map<string, Slot>> {
     if (this.readOnly) throw error;
-    const kept = await quarantine(this.path, this.now());
-    const backup = await readBackup(this.path);
-    let outcome = "no usable backup, starting empty";
-    if (backup) {
-      await writeFileAtomic(this.path, backup.text, { durable: this.durable });
-      outcome = `restored ${backup.parsed.slots.size} sessions from ${backupPathOf(this.path)}`;
-    }
-    this.warn({ code: "E_CORRUPT_STORE", message: `${error.message}; its bytes are kept in ${kept}; ${outcome}`, file: kept });
-    return this.adopt(backup?.parsed.slots ?? new Map(), await fingerprint(this.path));
+    const recovered = await recoverStore(this.path, error, { nowMs: this.now(), durable: this.durable, warn: this.warn });
+    return this.adopt(recovered.slots, recovered.fp);
   }
 
   // ---- writing ------------------------------------------------------------------------
