@@ -169,11 +169,11 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   const existing = await readRecord(file);
   if (existing !== null && now < existing.expiresAt) return false;
   // Expired (or pruned meanwhile): decide under the shard's lock, where takeovers and prunes happen.
-  return withLock(path.dirname(file), LOCK, async () => {
+  return withLock(path.dirname(file), LOCK, async (lock) => {
     const current = await readRecord(file);
     if (current === null) return createRecord(file, text, store.durable);
     if (now < current.expiresAt) return false;
-    await writeFileAtomic(file, text, { durable: store.durable });
+    await writeFileAtomic(file, text, { durable: store.durable, beforeRename: () => lock.assertOwned() });
     return true;
   });
 }

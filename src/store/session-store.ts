@@ -8,9 +8,9 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { HubError, describeValue } from "../errors.js";
 import { normalizeAgentId } from "../keys/normalize.js";
-import { fingerprint, readWithFingerprint, writeFileAtomic } from "./atomic.js";
+import { MAX_STORE_BYTES, fingerprint, readWithFingerprint, tooLarge, writeFileAtomic } from "./atomic.js";
 import { snapshotBackup } from "./backup.js";
-import { parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
+import { fillBytesInChunks, parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
 import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
 import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
@@ -43,6 +43,12 @@ export interface SessionStoreOptions {
   lockTimeoutMs?: number | undefined;
   /** A lock not refreshed for this long is stale even if its owner lives (ms). Default 10 000. */
   staleMs?: number | undefined;
+  /**
+   * The largest store loaded or written (bytes): a bigger file is refused with
+   * `E_STORE_TOO_LARGE` before it is read, and a write that would make it bigger is refused
+   * (nothing written). Default and maximum 500 MiB (a JavaScript string holds ~512 MB).
+   */
+  maxStoreBytes?: number | undefined;
   /** Never modify files: writes reject, a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. Default false. */
   readOnly?: boolean | undefined;
 }
@@ -114,10 +120,10 @@ function resolveCacheTtl(option: number | undefined, env: NodeJS.ProcessEnv): nu
   return ttl;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function positive(value: number | undefined, fallback: number, name: string, unit = "ms"): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a positive number of ms, got ${describeValue(value)}`);
+    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a positive number of ${unit}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -136,6 +142,7 @@ class FileSessionStore implements SessionStore {
   private readonly ttl: number;
   private readonly lock: LockOptions;
   private readonly readOnly: boolean;
+  private readonly maxBytes: number;
   private readonly warn: (warning: StoreWarning) => void;
   private cache: Cache | undefined;
   private queue: Pending[] = [];
@@ -156,6 +163,7 @@ class FileSessionStore implements SessionStore {
       staleMs: Math.max(2_000, positive(options.staleMs, 10_000, "staleMs")),
     };
     this.readOnly = options.readOnly ?? false;
+    this.maxBytes = Math.min(MAX_STORE_BYTES, positive(options.maxStoreBytes, MAX_STORE_BYTES, "maxStoreBytes", "bytes"));
     this.warn = options.onWarning ?? defaultWarning;
   }
 
@@ -268,7 +276,7 @@ class FileSessionStore implements SessionStore {
 
   /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
   private async readFile(): Promise<Map<string, Slot> | HubError> {
-    const file = await readWithFingerprint(this.path);
+    const file = await readWithFingerprint(this.path, this.maxBytes);
     if (file === null) return this.readMissing();
     this.stats.diskReads++;
     let parsed: ParsedStore;
@@ -334,6 +342,8 @@ class FileSessionStore implements SessionStore {
   private async flushBatch(batch: Pending[]): Promise<void> {
     const applied: Array<{ op: Pending; value: unknown }> = [];
     try {
+      // Serialized before taking the lock; inside it, usually only the changed entries are.
+      if (this.cache) await fillBytesInChunks(this.cache.slots);
       await this.withLock(async (lock) => {
         const slots = await this.loadLocked();
         const changes: Changes = new Map();
@@ -364,12 +374,13 @@ class FileSessionStore implements SessionStore {
   }
 
   private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
+    await fillBytesInChunks(slots);
     const data = serializeStore(slots, changes);
-    if (lock.compromised) {
-      throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${this.path} before writing`, { cause: lock.compromised, file: this.path });
-    }
+    if (data.length > this.maxBytes) throw tooLarge(this.path, data.length, this.maxBytes);
+    lock.assertOwned();
     await snapshotBackup(this.path);
-    await writeFileAtomic(this.path, data, { durable: this.durable });
+    // Checked again right before the rename: a holder paused past staleMs must not overwrite its successor.
+    await writeFileAtomic(this.path, data, { durable: this.durable, beforeRename: () => lock.assertOwned() });
     applyChanges(slots, changes);
     this.adopt(slots, await fingerprint(this.path));
     this.stats.writes++;
