@@ -150,6 +150,7 @@ class FileSessionStore implements SessionStore {
   private closed = false;
   private invalidReported = "";
   private missingReported = false;
+  private reading: { fp: string | null; result: Promise<Map<string, Slot> | HubError> } | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -258,8 +259,19 @@ class FileSessionStore implements SessionStore {
 
   /** The store for a lock-free read; a corrupt file is recovered under the lock. */
   private async readSlots(): Promise<Map<string, Slot>> {
-    if (this.cacheValid(await fingerprint(this.path), false)) return (this.cache as Cache).slots;
-    const parsed = await this.readFile();
+    const fp = await fingerprint(this.path);
+    if (this.cacheValid(fp, false)) return (this.cache as Cache).slots;
+    // Concurrent readers that saw the same file share one read and parse (a herd of calls on
+    // a big store would otherwise hold one copy each). Only a read begun after that same
+    // fingerprint was seen is joined, so nobody is served bytes older than what they saw.
+    if (this.reading?.fp !== fp) {
+      const reading = { fp, result: this.readFile() };
+      this.reading = reading;
+      void reading.result.finally(() => {
+        if (this.reading === reading) this.reading = undefined;
+      }).catch(() => undefined); // the readers handle the failure
+    }
+    const parsed = await this.reading.result;
     if (parsed instanceof HubError) {
       if (this.readOnly) throw parsed;
       return this.withLock(() => this.loadLocked());
