@@ -5,6 +5,7 @@
  * removed and the target is untouched. Errors say what happened: a full disk is `E_NO_SPACE`,
  * a read-only file system `E_READ_ONLY`, anything else `E_IO`, each with the original cause.
  */
+import { randomBytes } from "node:crypto";
 import { realpathSync, renameSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -54,8 +55,6 @@ export interface AtomicWriteOptions {
   beforeRename?: (() => void) | undefined;
 }
 
-let tempCounter = 0;
-
 /**
  * Replaces `file` (a symlink's target, when it is one) with `data`, mode 0600, keeping the
  * owner when running as root. Either every byte is in place or the old file is untouched.
@@ -63,7 +62,8 @@ let tempCounter = 0;
 export async function writeFileAtomic(file: string, data: string | Buffer, options: AtomicWriteOptions): Promise<void> {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   const target = resolveTarget(file);
-  const temp = `${target}.${process.pid}.${++tempCounter}.tmp`;
+  // Random, not a counter: a temp file left by a crashed process whose pid is reused must not collide.
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
     await writeTemp(temp, bytes, target, options.durable);
     options.beforeRename?.();
