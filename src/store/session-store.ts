@@ -354,8 +354,10 @@ class FileSessionStore implements SessionStore {
   private async flushBatch(batch: Pending[]): Promise<void> {
     const applied: Array<{ op: Pending; value: unknown }> = [];
     try {
-      // Serialized before taking the lock; inside it, usually only the changed entries are.
-      if (this.cache) await fillBytesInChunks(this.cache.slots);
+      // Read, parse and serialize before taking the lock (a big store takes seconds); inside it
+      // the fingerprint usually proves the copy current and only the changed entries are serialized.
+      const fp = await fingerprint(this.path);
+      await fillBytesInChunks(this.cache?.fp === fp ? this.cache.slots : await this.readSlots());
       await this.withLock(async (lock) => {
         const slots = await this.loadLocked();
         const changes: Changes = new Map();
