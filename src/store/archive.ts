@@ -7,7 +7,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../errors.js";
 import type { SessionEntry } from "./entry.js";
-import { ioErrorCode, listDirNames, lstatOrUndefined, unlinkIfPresent } from "./fs-util.js";
+import { ioFailure, listDirNames, lstatOrUndefined, unlinkIfPresent } from "./fs-util.js";
 import { fileTimestamp } from "./paths.js";
 
 import { resolveTranscriptPath } from "./transcript-path.js";
@@ -32,7 +32,7 @@ export async function archiveFile(file: string, nowMs: number, options: { dryRun
     await fs.rename(file, target);
   } catch (error) {
     if (isErrnoCode(error, "ENOENT")) return undefined;
-    throw new HubError(ioErrorCode(error), `cannot archive ${file}: ${(error as Error).message}`, { cause: error, file });
+    throw ioFailure("archive", file, error);
   }
   return target;
 }

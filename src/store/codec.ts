@@ -136,6 +136,24 @@ function fillBytes(slots: ReadonlyMap<string, Slot>): void {
   }
 }
 
+/**
+ * Fills the missing `bytes` of a large store a few thousand entries at a time, letting the
+ * event loop run in between: a write of 500k entries must not freeze the process for seconds
+ * (inside the lock that would stop the lock's refresh and let it go stale).
+ */
+export async function fillBytesInChunks(slots: ReadonlyMap<string, Slot>, chunkSize = 5_000): Promise<void> {
+  let chunk = new Map<string, Slot>();
+  for (const [key, slot] of slots) {
+    if (slot.bytes !== undefined) continue;
+    chunk.set(key, slot);
+    if (chunk.size < chunkSize) continue;
+    fillBytes(chunk);
+    chunk = new Map();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  fillBytes(chunk);
+}
+
 /** An array-index key ("0".."4294967294"): a JS object lists these first, in numeric order. */
 function isIndexKey(key: string): boolean {
   return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;

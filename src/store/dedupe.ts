@@ -12,7 +12,7 @@ import path from "node:path";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { normalizeAccountId, normalizeChannel } from "../keys/normalize.js";
 import { FILE_MODE, ensureDir, writeFileAtomic } from "./atomic.js";
-import { assertOwnDir, assertOwnDirOnce, ioErrorCode, listDirNames, unlinkIfPresent } from "./fs-util.js";
+import { assertOwnDir, assertOwnDirOnce, ioFailure, listDirNames, unlinkIfPresent } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -124,7 +124,7 @@ async function createRecord(file: string, text: string, durable: boolean): Promi
   } catch (error) {
     if (isErrnoCode(error, "EEXIST")) return false;
     if (error instanceof HubError) throw error;
-    throw new HubError(ioErrorCode(error), `cannot create dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
+    throw ioFailure("create dedupe record", file, error);
   }
   try {
     await handle.writeFile(text);
@@ -173,11 +173,11 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   const existing = await readRecord(file);
   if (existing !== null && now < existing.expiresAt) return false;
   // Expired (or pruned meanwhile): decide under the shard's lock, where takeovers and prunes happen.
-  return withLock(path.dirname(file), LOCK, async () => {
+  return withLock(path.dirname(file), LOCK, async (lock) => {
     const current = await readRecord(file);
     if (current === null) return createRecord(file, text, store.durable);
     if (now < current.expiresAt) return false;
-    await writeFileAtomic(file, text, { durable: store.durable });
+    await writeFileAtomic(file, text, { durable: store.durable, beforeRename: () => lock.assertOwned() });
     return true;
   });
 }

@@ -182,8 +182,12 @@ export async function repair(store: SessionStore, findings: Finding[], now = Dat
         finding.fixed = "quarantined and recovered (see the warning above)";
         break;
       case "stale-lock":
-        if (finding.subject.endsWith(".lock")) await removeStaleLock(finding.subject.slice(0, -".lock".length));
-        else await fs.rm(finding.subject, { recursive: true, force: true });
+        // Judged stale again at removal: a lock that changed hands since the diagnosis is kept.
+        if (!finding.subject.endsWith(".lock")) await fs.rm(finding.subject, { recursive: true, force: true });
+        else if (!(await removeStaleLock(finding.subject.slice(0, -".lock".length)))) {
+          finding.fixed = "kept: the lock is held again (checked again before removing it)";
+          break;
+        }
         finding.fixed = "removed";
         break;
       case "legacy-key":

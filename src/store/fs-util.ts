@@ -15,7 +15,9 @@ export function ioErrorCode(error: unknown): HubErrorCode {
   return "E_IO";
 }
 
-function ioError(what: string, file: string, error: unknown): HubError {
+/** A failed file-system call as a `HubError` naming the file ("cannot <what> <file>: ..."); a HubError passes through. */
+export function ioFailure(what: string, file: string, error: unknown): HubError {
+  if (error instanceof HubError) return error;
   return new HubError(ioErrorCode(error), `cannot ${what} ${file}: ${(error as Error).message}`, { cause: error, file });
 }
 
@@ -47,7 +49,7 @@ export async function lstatOrUndefined(file: string): Promise<Stats | undefined>
     return await fs.lstat(file);
   } catch (error) {
     if (isErrnoCode(error, "ENOENT")) return undefined;
-    throw ioError("stat", file, error);
+    throw ioFailure("stat", file, error);
   }
 }
 
@@ -57,7 +59,7 @@ export async function statOrUndefined(file: string): Promise<Stats | undefined> 
     return await fs.stat(file);
   } catch (error) {
     if (isErrnoCode(error, "ENOENT")) return undefined;
-    throw ioError("stat", file, error);
+    throw ioFailure("stat", file, error);
   }
 }
 
@@ -68,7 +70,7 @@ export async function unlinkIfPresent(file: string): Promise<boolean> {
     return true;
   } catch (error) {
     if (isErrnoCode(error, "ENOENT")) return false;
-    throw ioError("remove", file, error);
+    throw ioFailure("remove", file, error);
   }
 }
 
@@ -79,7 +81,7 @@ export async function listDirNames(dir: string, pattern?: RegExp): Promise<strin
     return pattern ? names.filter((name) => pattern.test(name)) : names;
   } catch (error) {
     if (isErrnoCode(error, "ENOENT")) return [];
-    throw ioError("list", dir, error);
+    throw ioFailure("list", dir, error);
   }
 }
 
@@ -95,7 +97,7 @@ export async function assertOwnDir(root: string, dir: string): Promise<void> {
   try {
     target = await fs.realpath(dir);
   } catch (error) {
-    if (!isErrnoCode(error, "ENOENT")) throw ioError("resolve", dir, error);
+    if (!isErrnoCode(error, "ENOENT")) throw ioFailure("resolve", dir, error);
     target = "a missing directory";
   }
   const fromRoot = path.relative(await fs.realpath(root), target);

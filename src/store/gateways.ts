@@ -70,10 +70,10 @@ export interface GatewayRegistry<TConfig> {
 export function openGatewayRegistry<TConfig>(stateDir: string, now: () => number, durable = true): GatewayRegistry<TConfig> {
   const file = path.join(stateDir, GATEWAYS_FILE_NAME);
   const change = <R>(fn: (registry: Registry<TConfig>) => R) =>
-    withLock(file, LOCK, async () => {
+    withLock(file, LOCK, async (lock) => {
       const registry = await readRegistry<TConfig>(file);
       const result = fn(registry);
-      await writeFileAtomic(file, JSON.stringify(registry, null, 2), { durable });
+      await writeFileAtomic(file, JSON.stringify(registry, null, 2), { durable, beforeRename: () => lock.assertOwned() });
       return result;
     });
   return {

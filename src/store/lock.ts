@@ -1,24 +1,24 @@
 /**
- * The cross-process lock: proper-lockfile's `<file>.lock` directory, plus an owner record
- * inside it so that a lock left by a crashed process on this host is taken over at once
- * instead of after `staleMs`. A live owner's lock goes stale only through proper-lockfile's
- * mtime rule (the holder refreshes it; a frozen or remote holder stops doing so).
+ * The cross-process lock: proper-lockfile's `<file>.lock` directory with an owner record
+ * inside (lock-owner.ts), so a lock left by a crashed process is taken over at once instead of
+ * after `staleMs`. A live owner's lock goes stale only through proper-lockfile's mtime rule
+ * (the holder refreshes it; a frozen or remote holder stops doing so).
  *
- * The lock directory never exists without its owner record, so a crash at any instant leaves
- * a lock that can be taken over: it is built under a private name with the record inside and
- * renamed into place, and removed by renaming it aside first.
+ * The directory never exists without its record: it is built under a private name and renamed
+ * into place. Removal (release, stale takeover, `hub doctor --fix`) renames it aside and
+ * judges it again there, so only what was judged is removed. A holder checks it still holds
+ * the lock right before its rename (`assertOwned`): one paused past `staleMs` writes nothing.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import lockfile from "proper-lockfile";
 import { nanoid } from "nanoid";
 import { HubError, isErrnoCode } from "../errors.js";
-import { ensureDir } from "./atomic.js";
-import { ioErrorCode } from "./fs-util.js";
+import { ensureDir, ioFailure } from "./atomic.js";
+import { OWNER_FILE, isOwnerDead, newOwnerRecord, readOwner, readOwnerSync, takeOverDeadOwner, type OwnerRecord } from "./lock-owner.js";
 
-const OWNER_FILE = "owner.json";
+export { isProcessAlive } from "./lock-owner.js";
 
 export interface LockOptions {
   /** Give up waiting after this long (ms). */
@@ -30,24 +30,23 @@ export interface LockOptions {
 export interface HeldLock {
   /** Set when proper-lockfile reports that another process took the lock from us. */
   readonly compromised: Error | undefined;
+  /**
+   * Throws `E_LOCK_COMPROMISED` unless this holder's record is still the lock's and the lock is
+   * not stale (anyone may take a stale lock over at any instant). Synchronous, so the write
+   * that follows it right away cannot be preceded by anything else of this process.
+   */
+  assertOwned(): void;
   release(): Promise<void>;
 }
 
-interface OwnerRecord {
-  pid: number;
-  host: string;
-  token: string;
-}
-
 /**
- * Creates the lock directory `dir` with this process's owner record already inside. Sync: a
- * handful of syscalls on a local directory cost far less than as many thread-pool round trips.
+ * Creates the lock directory `dir` with `owner` already inside. Sync: a handful of syscalls
+ * on a local directory cost far less than as many thread-pool round trips.
  */
-function createLockDirSync(dir: string): void {
+function createLockDirSync(dir: string, owner: OwnerRecord): void {
   const staging = `${dir}.new-${nanoid(8)}`;
   fs.mkdirSync(staging);
   try {
-    const owner: OwnerRecord = { pid: process.pid, host: os.hostname(), token: nanoid() };
     fs.writeFileSync(path.join(staging, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
     // rename fails when `dir` exists and is not empty (or is a file): the lock is taken.
     fs.renameSync(staging, dir);
@@ -60,23 +59,57 @@ function createLockDirSync(dir: string): void {
   }
 }
 
+/** Stale: its owner is certainly dead, or it was not refreshed for `staleMs`. */
+function isStaleSync(lockDir: string, staleMs: number): boolean {
+  const owner = readOwnerSync(lockDir);
+  if (owner !== undefined && isOwnerDead(owner)) return true;
+  return Date.now() - fs.lstatSync(lockDir).mtimeMs > staleMs;
+}
+
 /**
- * proper-lockfile takes its lock with `mkdir` and removes it with `rmdir`; ours are atomic
- * with respect to the owner record (see the file comment): removal renames the directory
- * aside first. An empty directory at the lock path (only a foreign tool makes one) is
- * replaced. Everything else is node:fs. proper-lockfile's `lockSync` uses the `*Sync` forms.
+ * Removes the lock at `dir` if it is ours (`token`) or stale, judged again after it was
+ * renamed aside: a lock found stale a moment ago may have been replaced by a fresh one since,
+ * and the rename makes sure that what is judged is what is removed. A lock that is neither is
+ * put back. Returns whether it was removed; ENOENT when there is no lock.
  */
-const lockFs = {
-  ...fs,
-  mkdirSync(dir: string): void {
-    createLockDirSync(dir);
-  },
-  rmdirSync(dir: string): void {
-    const aside = `${dir}.old-${nanoid(8)}`;
-    fs.renameSync(dir, aside);
+function removeLockDirSync(dir: string, staleMs: number, token: string | undefined): boolean {
+  const aside = `${dir}.old-${nanoid(8)}`;
+  fs.renameSync(dir, aside);
+  if ((token !== undefined && readOwnerSync(aside)?.token === token) || isStaleSync(aside, staleMs)) {
     fs.rmSync(aside, { recursive: true, force: true });
-  },
-};
+    return true;
+  }
+  try {
+    fs.renameSync(aside, dir);
+  } catch (error) {
+    if (!isErrnoCode(error, "ENOTEMPTY") && !isErrnoCode(error, "EEXIST") && !isErrnoCode(error, "ENOTDIR")) throw error;
+    // A new lock took the place meanwhile: the one moved aside has lost it (its holder finds out before writing).
+    fs.rmSync(aside, { recursive: true, force: true });
+  }
+  return false;
+}
+
+/**
+ * The file-system calls proper-lockfile makes (its `lockSync` uses the `*Sync` forms), for one
+ * acquisition: the lock is created with this holder's owner record inside, and removed only
+ * when it is this holder's or stale on a second look (see removeLockDirSync). An empty
+ * directory at the lock path (only a foreign tool makes one) is replaced.
+ */
+function lockFsFor(staleMs: number, held: { token?: string }): typeof fs {
+  // Only what lockSync calls: spreading all of node:fs per acquisition would cost ~50 µs.
+  const used = { statSync: fs.statSync, utimesSync: fs.utimesSync, realpathSync: fs.realpathSync };
+  return {
+    ...used,
+    mkdirSync(dir: string): void {
+      const owner = newOwnerRecord();
+      createLockDirSync(dir, owner);
+      held.token = owner.token;
+    },
+    rmdirSync(dir: string): void {
+      removeLockDirSync(dir, staleMs, held.token);
+    },
+  } as unknown as typeof fs;
+}
 
 export function lockDirOf(file: string): string {
   return `${file}.lock`;
@@ -88,6 +121,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
   const deadline = Date.now() + options.timeoutMs;
   let delay = 1;
   for (;;) {
+    const held: { token?: string } = {};
     let compromised: Error | undefined;
     try {
       const release = lockfile.lockSync(file, {
@@ -95,32 +129,18 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
         lockfilePath: lockDir,
         stale: options.staleMs,
         retries: 0,
-        fs: lockFs,
+        fs: lockFsFor(options.staleMs, held),
         onCompromised: (error) => {
           compromised = error;
         },
       });
-      return {
-        get compromised() {
-          return compromised;
-        },
-        release: async () => {
-          try {
-            release();
-          } catch (error) {
-            // A compromised lock was already taken over or removed: nothing of ours to remove.
-            if (!(compromised && isErrnoCode(error, "ERELEASED"))) throw error;
-          }
-        },
-      };
+      return heldLock(file, lockDir, options.staleMs, held.token as string, release, () => compromised);
     } catch (error) {
       if (isErrnoCode(error, "ENOENT")) {
         await ensureDir(path.dirname(lockDir));
         continue;
       }
-      if (!isErrnoCode(error, "ELOCKED")) {
-        throw new HubError(ioErrorCode(error), `cannot lock ${file}: ${(error as Error).message}`, { cause: error, file });
-      }
+      if (!isErrnoCode(error, "ELOCKED")) throw ioFailure("lock", file, error);
     }
     if (await takeOverDeadOwner(lockDir)) continue;
     if (Date.now() >= deadline) {
@@ -133,59 +153,32 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
   }
 }
 
-async function readOwner(lockDir: string): Promise<OwnerRecord | undefined> {
-  let text: string;
-  try {
-    text = await fs.promises.readFile(path.join(lockDir, OWNER_FILE), "utf8");
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT") || isErrnoCode(error, "ENOTDIR")) return undefined;
-    throw error;
-  }
-  try {
-    const owner = JSON.parse(text) as Partial<OwnerRecord>;
-    if (typeof owner.pid === "number" && typeof owner.host === "string" && typeof owner.token === "string") {
-      return owner as OwnerRecord;
-    }
-  } catch {
-    // Not our record (ours is complete before the directory appears): a foreign holder, no takeover.
-  }
-  return undefined;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isErrnoCode(error, "ESRCH");
-  }
-}
-
-/**
- * When the lock's recorded owner is a dead process on this host, moves the lock directory
- * aside (rename is atomic, so one waiter wins) and removes it. Returns true when it did.
- * Should the renamed directory turn out to hold a different owner (the lock changed hands
- * between our read and our rename), it is put back.
- */
-async function takeOverDeadOwner(lockDir: string): Promise<boolean> {
-  const owner = await readOwner(lockDir);
-  if (!owner || owner.host !== os.hostname() || isProcessAlive(owner.pid)) return false;
-  const aside = `${lockDir}.dead-${nanoid(8)}`;
-  try {
-    await fs.promises.rename(lockDir, aside);
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return true;
-    throw error;
-  }
-  const moved = await readOwner(aside);
-  if (moved?.token !== owner.token) {
-    await fs.promises.rename(aside, lockDir).catch((error: unknown) => {
-      if (!isErrnoCode(error, "EEXIST") && !isErrnoCode(error, "ENOTEMPTY")) throw error;
-    });
-    return false;
-  }
-  await fs.promises.rm(aside, { recursive: true, force: true });
-  return true;
+function heldLock(file: string, lockDir: string, staleMs: number, token: string, release: () => void, compromised: () => Error | undefined): HeldLock {
+  return {
+    get compromised() {
+      return compromised();
+    },
+    assertOwned() {
+      let reason = compromised()?.message;
+      try {
+        if (reason === undefined && readOwnerSync(lockDir)?.token !== token) reason = "another process holds it now";
+        const ageMs = Date.now() - fs.lstatSync(lockDir).mtimeMs;
+        if (reason === undefined && ageMs > staleMs) reason = `it was not refreshed for ${Math.round(ageMs)} ms (stale after ${staleMs} ms), so anyone may take it over`;
+      } catch (error) {
+        if (!isErrnoCode(error, "ENOENT") && !isErrnoCode(error, "ENOTDIR")) throw ioFailure("check the lock on", file, error);
+        reason ??= "it was removed";
+      }
+      if (reason !== undefined) throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${file} before writing: ${reason}; nothing was written`, { file });
+    },
+    release: async () => {
+      try {
+        release();
+      } catch (error) {
+        // A compromised lock was already taken over or removed: nothing of ours to remove.
+        if (!(compromised() && isErrnoCode(error, "ERELEASED"))) throw error;
+      }
+    },
+  };
 }
 
 /** Runs `fn` while holding the lock on `file`. */
@@ -201,7 +194,7 @@ export async function withLock<T>(file: string, options: LockOptions, fn: (lock:
 export type LockState =
   | { state: "free" }
   | { state: "held"; pid: number | undefined; host: string | undefined; ageMs: number }
-  /** The owner is dead on this host, or the lock has not been refreshed for `staleMs`. */
+  /** The owner is certainly dead, or the lock has not been refreshed for `staleMs`. */
   | { state: "stale"; pid: number | undefined; host: string | undefined; ageMs: number; reason: string };
 
 /** What the lock on `file` looks like now (for `hub status` and `hub doctor`); changes nothing. */
@@ -216,21 +209,23 @@ export async function inspectLock(file: string, staleMs: number, now = Date.now(
   }
   const owner = await readOwner(lockDir);
   const base = { pid: owner?.pid, host: owner?.host, ageMs: Math.max(0, now - mtimeMs) };
-  if (owner && owner.host === os.hostname() && !isProcessAlive(owner.pid)) {
+  if (owner && isOwnerDead(owner)) {
     return { state: "stale", ...base, reason: `owner pid ${owner.pid} is not running` };
   }
   if (base.ageMs > staleMs) return { state: "stale", ...base, reason: `not refreshed for ${Math.round(base.ageMs / 1000)} s` };
   return { state: "held", ...base };
 }
 
-/** Removes a lock directory that `inspectLock` called stale. */
-export async function removeStaleLock(file: string): Promise<void> {
-  const aside = `${lockDirOf(file)}.dead-${nanoid(8)}`;
+/**
+ * Removes the lock on `file` if it is stale now: it is renamed aside and judged again there
+ * (a lock judged stale earlier may have changed hands since); a live one is put back.
+ * Returns whether a lock was removed.
+ */
+export async function removeStaleLock(file: string, staleMs = 10_000): Promise<boolean> {
   try {
-    await fs.promises.rename(lockDirOf(file), aside);
+    return removeLockDirSync(lockDirOf(file), staleMs, undefined);
   } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return;
-    throw error;
+    if (isErrnoCode(error, "ENOENT")) return false;
+    throw ioFailure("remove the lock of", file, error);
   }
-  await fs.promises.rm(aside, { recursive: true, force: true });
 }

@@ -8,14 +8,15 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { HubError, describeValue } from "../errors.js";
 import { normalizeAgentId } from "../keys/normalize.js";
-import { fingerprint, readWithFingerprint, writeFileAtomic } from "./atomic.js";
-import { quarantine, readBackup, backupPathOf, snapshotBackup } from "./backup.js";
-import { parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
+import { MAX_STORE_BYTES, fingerprint, readWithFingerprint, tooLarge, writeFileAtomic } from "./atomic.js";
+import { snapshotBackup } from "./backup.js";
+import { fillBytesInChunks, parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
 import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
 import { keepReplacedInvalid } from "./invalid-entries.js";
 import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
 import { resolveStorePath } from "./paths.js";
+import { missingStoreState, recoverStore } from "./recovery.js";
 import { classifyUnparsable } from "./store-shape.js";
 
 export interface StoreWarning {
@@ -44,6 +45,12 @@ export interface SessionStoreOptions {
   lockTimeoutMs?: number | undefined;
   /** A lock not refreshed for this long is stale even if its owner lives (ms). Default 10 000. */
   staleMs?: number | undefined;
+  /**
+   * The largest store loaded or written (bytes): a bigger file is refused with
+   * `E_STORE_TOO_LARGE` before it is read, and a write that would make it bigger is refused
+   * (nothing written). Default and maximum 500 MiB (a JavaScript string holds ~512 MB).
+   */
+  maxStoreBytes?: number | undefined;
   /** Never modify files: writes reject, a corrupt store throws `E_CORRUPT_STORE` instead of being recovered. Default false. */
   readOnly?: boolean | undefined;
   /**
@@ -121,10 +128,10 @@ function resolveCacheTtl(option: number | undefined, env: NodeJS.ProcessEnv): nu
   return ttl;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function positive(value: number | undefined, fallback: number, name: string, unit = "ms"): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a positive number of ms, got ${describeValue(value)}`);
+    throw new HubError("E_INVALID_ARGUMENT", `${name} must be a positive number of ${unit}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -144,12 +151,15 @@ class FileSessionStore implements SessionStore {
   private readonly lock: LockOptions;
   private readonly readOnly: boolean;
   private readonly forceRecovery: boolean;
+  private readonly maxBytes: number;
   private readonly warn: (warning: StoreWarning) => void;
   private cache: Cache | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
   private invalidReported = "";
+  private missingReported = false;
+  private reading: { fp: string | null; result: Promise<Map<string, Slot> | HubError> } | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -164,6 +174,7 @@ class FileSessionStore implements SessionStore {
     };
     this.readOnly = options.readOnly ?? false;
     this.forceRecovery = options.forceRecovery ?? false;
+    this.maxBytes = Math.min(MAX_STORE_BYTES, positive(options.maxStoreBytes, MAX_STORE_BYTES, "maxStoreBytes", "bytes"));
     this.warn = options.onWarning ?? defaultWarning;
   }
 
@@ -258,8 +269,19 @@ class FileSessionStore implements SessionStore {
 
   /** The store for a lock-free read; a corrupt file is recovered under the lock. */
   private async readSlots(): Promise<Map<string, Slot>> {
-    if (this.cacheValid(await fingerprint(this.path), false)) return (this.cache as Cache).slots;
-    const parsed = await this.readFile();
+    const fp = await fingerprint(this.path);
+    if (this.cacheValid(fp, false)) return (this.cache as Cache).slots;
+    // Concurrent readers that saw the same file share one read and parse (a herd of calls on
+    // a big store would otherwise hold one copy each). Only a read begun after that same
+    // fingerprint was seen is joined, so nobody is served bytes older than what they saw.
+    if (this.reading?.fp !== fp) {
+      const reading = { fp, result: this.readFile() };
+      this.reading = reading;
+      void reading.result.finally(() => {
+        if (this.reading === reading) this.reading = undefined;
+      }).catch(() => undefined); // the readers handle the failure
+    }
+    const parsed = await this.reading.result;
     if (parsed instanceof HubError) {
       if (this.readOnly || parsed.code === "E_NOT_A_STORE") throw parsed;
       return this.withLock(() => this.loadLocked());
@@ -277,8 +299,8 @@ class FileSessionStore implements SessionStore {
 
   /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
   private async readFile(): Promise<Map<string, Slot> | HubError> {
-    const file = await readWithFingerprint(this.path);
-    if (file === null) return this.adopt(new Map(), null);
+    const file = await readWithFingerprint(this.path, this.maxBytes);
+    if (file === null) return this.readMissing();
     this.stats.diskReads++;
     let parsed: ParsedStore;
     try {
@@ -296,18 +318,22 @@ class FileSessionStore implements SessionStore {
     return this.adopt(parsed.slots, file.fp);
   }
 
-  /** Moves a corrupt store aside and restores the backup (or starts empty). Under the lock. */
+  /** A missing store: recovered when a backup exists, adopted empty (with a warning if copies of a corrupt one exist) otherwise. */
+  private async readMissing(): Promise<Map<string, Slot> | HubError> {
+    const state = await missingStoreState(this.path);
+    if (state instanceof HubError) return state;
+    if (state === "warn" && !this.missingReported) {
+      this.missingReported = true;
+      this.warn({ code: "E_CORRUPT_STORE", message: `${this.path} is missing and copies of a corrupt store lie beside it: starting empty`, file: this.path });
+    }
+    return this.adopt(new Map(), null);
+  }
+
+  /** Keeps the corrupt bytes, then restores the backup (or starts empty). Under the lock. */
   private async recover(error: HubError): Promise<Map<string, Slot>> {
     if (this.readOnly) throw error;
-    const kept = await quarantine(this.path, this.now());
-    const backup = await readBackup(this.path);
-    let outcome = "no usable backup, starting empty";
-    if (backup) {
-      await writeFileAtomic(this.path, backup.text, { durable: this.durable });
-      outcome = `restored ${backup.parsed.slots.size} sessions from ${backupPathOf(this.path)}`;
-    }
-    this.warn({ code: "E_CORRUPT_STORE", message: `${error.message}; its bytes are kept in ${kept}; ${outcome}`, file: kept });
-    return this.adopt(backup?.parsed.slots ?? new Map(), await fingerprint(this.path));
+    const recovered = await recoverStore(this.path, error, { nowMs: this.now(), durable: this.durable, warn: this.warn });
+    return this.adopt(recovered.slots, recovered.fp);
   }
 
   // ---- writing ------------------------------------------------------------------------
@@ -339,6 +365,10 @@ class FileSessionStore implements SessionStore {
   private async flushBatch(batch: Pending[]): Promise<void> {
     const applied: Array<{ op: Pending; value: unknown }> = [];
     try {
+      // Read, parse and serialize before taking the lock (a big store takes seconds); inside it
+      // the fingerprint usually proves the copy current and only the changed entries are serialized.
+      const fp = await fingerprint(this.path);
+      await fillBytesInChunks(this.cache?.fp === fp ? this.cache.slots : await this.readSlots());
       await this.withLock(async (lock) => {
         const slots = await this.loadLocked();
         const changes: Changes = new Map();
@@ -369,17 +399,18 @@ class FileSessionStore implements SessionStore {
   }
 
   private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
+    await fillBytesInChunks(slots);
     const data = serializeStore(slots, changes);
-    if (lock.compromised) {
-      throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${this.path} before writing`, { cause: lock.compromised, file: this.path });
-    }
+    if (data.length > this.maxBytes) throw tooLarge(this.path, data.length, this.maxBytes);
+    lock.assertOwned();
     const displaced = await keepReplacedInvalid(this.path, slots, changes, { now: this.now(), durable: this.durable });
     if (displaced) {
       const message = `${this.path}: invalid entries ${displaced.keys.map((k) => JSON.stringify(k)).join(", ")} were replaced; their bytes are kept in ${displaced.file}`;
       this.warn({ code: "E_INVALID_ENTRY", message, file: displaced.file });
     }
     await snapshotBackup(this.path);
-    await writeFileAtomic(this.path, data, { durable: this.durable });
+    // Checked again right before the rename: a holder paused past staleMs must not overwrite its successor.
+    await writeFileAtomic(this.path, data, { durable: this.durable, beforeRename: () => lock.assertOwned() });
     applyChanges(slots, changes);
     this.adopt(slots, await fingerprint(this.path));
     this.stats.writes++;

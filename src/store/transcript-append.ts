@@ -11,7 +11,7 @@ import { customAlphabet } from "nanoid";
 import { HubError } from "../errors.js";
 import { assertKey } from "./draft.js";
 import type { SessionEntry } from "./entry.js";
-import { ioErrorCode } from "./fs-util.js";
+import { ioFailure } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
@@ -163,7 +163,7 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       if (store.durable) await handle.datasync();
     } catch (error) {
       if (error instanceof HubError) throw error;
-      throw new HubError(ioErrorCode(error), `cannot append to ${file}: ${(error as Error).message}`, { cause: error, file });
+      throw ioFailure("append to", file, error);
     } finally {
       await handle.close();
     }

@@ -8,7 +8,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../errors.js";
 import { FILE_MODE, ensureDir } from "./atomic.js";
-import { ioErrorCode, lstatOrUndefined } from "./fs-util.js";
+import { ioFailure, lstatOrUndefined } from "./fs-util.js";
 import { fileTimestamp } from "./paths.js";
 
 const NEWLINE = 0x0a;
@@ -60,7 +60,7 @@ export async function openTranscript(root: string, file: string, mode: "read" | 
     }
   } catch (error) {
     if (error instanceof HubError) throw error;
-    throw new HubError(ioErrorCode(error), `cannot open transcript ${file}: ${(error as Error).message}`, { cause: error, file });
+    throw ioFailure("open transcript", file, error);
   }
 }
 

@@ -3,9 +3,9 @@
  * real sessions directory, that it changes nothing without --fix, and what --fix repairs.
  */
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { hostIdentity } from "../../src/store/lock-owner.js";
 import { NOW, deadPid, exists, hub, snapshot, storeOf, useTempDir, writeJson, writeTranscript } from "./helpers.js";
 
 const tmp = useTempDir();
@@ -47,7 +47,7 @@ async function seedProblems(): Promise<{ store: string; dir: string; pid: number
   await fs.writeFile(path.join(dir, "sessions.json.corrupt.2026-11-19T10-00-00-000Z"), "garbage");
   const pid = await deadPid();
   await fs.mkdir(`${store}.lock`);
-  await fs.writeFile(path.join(`${store}.lock`, "owner.json"), JSON.stringify({ pid, host: os.hostname(), token: "t" }));
+  await fs.writeFile(path.join(`${store}.lock`, "owner.json"), JSON.stringify({ pid, token: "t", ...hostIdentity() }));
   return { store, dir, pid };
 }
 

@@ -5,6 +5,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { hostIdentity } from "../../src/store/lock-owner.js";
 import { NOW, deadPid, hub, storeOf, useTempDir, writeJson, writeTranscript } from "./helpers.js";
 
 const tmp = useTempDir();
@@ -27,7 +28,7 @@ async function seed(): Promise<{ store: string; dir: string }> {
 async function writeLock(store: string, pid: number, ageMs: number): Promise<void> {
   const lockDir = `${store}.lock`;
   await fs.mkdir(lockDir);
-  await fs.writeFile(path.join(lockDir, "owner.json"), JSON.stringify({ pid, host: os.hostname(), token: "test-token" }));
+  await fs.writeFile(path.join(lockDir, "owner.json"), JSON.stringify({ pid, token: "test-token", ...hostIdentity() }));
   const at = new Date(NOW - ageMs);
   await fs.utimes(lockDir, at, at);
 }

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HubError } from "../../src/errors.js";
-import { acquireLock, isProcessAlive, lockDirOf, withLock } from "../../src/store/lock.js";
+import { acquireLock, inspectLock, isProcessAlive, lockDirOf, removeStaleLock, withLock } from "../../src/store/lock.js";
+import { hostIdentity } from "../../src/store/lock-owner.js";
 import { ensureDistBuilt, runChild, useTempDir } from "./helpers.js";
 
 const tmp = useTempDir("hub-lock-");
@@ -75,7 +76,7 @@ describe("acquireLock", () => {
   });
 
   it("takes over at once a lock whose owner process on this host is dead", async () => {
-    const lockDir = await plantLock({ pid: await deadPid(), host: os.hostname(), token: "dead-owner-token" });
+    const lockDir = await plantLock({ pid: await deadPid(), token: "dead-owner-token", ...hostIdentity() });
     const lock = await acquireLock(file(), { timeoutMs: 3_000, staleMs: 60_000 });
     expect((await ownerOf(lockDir)).pid).toBe(process.pid);
     await lock.release();
@@ -94,6 +95,25 @@ describe("acquireLock", () => {
     await plantLock({ pid: await deadPid(), host: `${os.hostname()}-elsewhere`, token: "remote" });
     const error = await lockError(acquireLock(file(), { timeoutMs: 200, staleMs: 60_000 }));
     expect(error.code).toBe("E_LOCK_TIMEOUT");
+  });
+
+  it("never declares dead by pid an owner in another pid namespace or boot with the same hostname (another container): it waits for staleMs", async () => {
+    const pid = await deadPid();
+    for (const elsewhere of [{ pidNs: "pid:[1]" }, { bootId: "00000000-0000-0000-0000-000000000000" }, { bootId: undefined, pidNs: undefined }]) {
+      await fs.rm(lockDirOf(file()), { recursive: true, force: true });
+      await plantLock({ pid, token: "container-b", ...hostIdentity(), ...elsewhere });
+      const error = await lockError(acquireLock(file(), { timeoutMs: 200, staleMs: 60_000 }));
+      expect(error.code).toBe("E_LOCK_TIMEOUT");
+      expect((await ownerOf(lockDirOf(file()))).token).toBe("container-b");
+    }
+  });
+
+  it("records the boot id and pid namespace of its owner", async () => {
+    const lock = await acquireLock(file(), { timeoutMs: 1_000, staleMs: 10_000 });
+    const owner = (await ownerOf(lockDirOf(file()))) as unknown as Record<string, unknown>;
+    expect(owner.bootId).toBe(readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
+    expect(owner.pidNs).toMatch(/^pid:\[\d+\]$/);
+    await lock.release();
   });
 
   it("treats a lock not refreshed for staleMs as stale, whoever owns it", async () => {
@@ -181,5 +201,47 @@ describe("the lock across processes", () => {
     expect(await churn.exited).toBe(0);
     expect(seen).toBeGreaterThan(0);
     expect(ownerless).toBe(0);
+  });
+});
+
+describe("removing a stale lock (hub doctor --fix)", () => {
+  it("judges it again at removal: a lock that changed hands since it was found stale is kept", async () => {
+    const longAgo = new Date(Date.now() - 120_000);
+    await plantLock({ pid: process.pid, host: "elsewhere", token: "frozen" }, longAgo);
+    expect((await inspectLock(file(), 10_000)).state).toBe("stale");
+    // Meanwhile a writer takes the stale lock over.
+    const lock = await acquireLock(file(), { timeoutMs: 3_000, staleMs: 10_000 });
+    const mine = (await ownerOf(lockDirOf(file()))).token;
+    expect(await removeStaleLock(file(), 10_000)).toBe(false);
+    expect((await ownerOf(lockDirOf(file()))).token).toBe(mine);
+    expect(() => lock.assertOwned()).not.toThrow();
+    await lock.release();
+    expect(readdirSync(tmp())).toEqual([]);
+  });
+
+  it("removes a lock that is still stale", async () => {
+    await plantLock({ pid: process.pid, host: "elsewhere", token: "frozen" }, new Date(Date.now() - 120_000));
+    expect(await removeStaleLock(file(), 10_000)).toBe(true);
+    expect(readdirSync(tmp())).toEqual([]);
+  });
+});
+
+describe("assertOwned", () => {
+  beforeAll(ensureDistBuilt);
+
+  it("throws E_LOCK_COMPROMISED once the lock went stale or was taken over, and the late holder's release leaves the new holder's lock alone", async () => {
+    const first = await acquireLock(file(), { timeoutMs: 1_000, staleMs: 2_000 });
+    first.assertOwned();
+    // Make it look frozen: not refreshed for longer than any staleMs.
+    const longAgo = new Date(Date.now() - 120_000);
+    await fs.utimes(lockDirOf(file()), longAgo, longAgo);
+    expect(() => first.assertOwned()).toThrow(expect.objectContaining({ code: "E_LOCK_COMPROMISED" }) as Error);
+    const holder = runChild("hold-lock.mjs", [file()]);
+    await holder.waitForLine((line) => line === "locked");
+    expect(() => first.assertOwned()).toThrow(expect.objectContaining({ code: "E_LOCK_COMPROMISED" }) as Error);
+    await first.release().catch(() => undefined);
+    expect((await ownerOf(lockDirOf(file()))).pid).toBe(holder.child.pid);
+    holder.child.kill("SIGKILL");
+    await holder.exited;
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -30,14 +30,14 @@ async function snapshot(): Promise<Record<string, string>> {
 }
 
 describe.each(CORRUPT)("a corrupt store: %s", (fixture) => {
-  it("is moved aside with its bytes unchanged, never overwritten; without a backup the store starts empty and continues", async () => {
+  it("is copied aside with its bytes unchanged, never overwritten; without a backup the store is replaced by {} and continues", async () => {
     const { file, bytes, store, warnings, quarantined } = await setup(fixture);
     expect(await store.list()).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: "E_CORRUPT_STORE", file: quarantined });
     expect(warnings[0]?.message).toContain("no usable backup, starting empty");
     expect(await fs.readFile(quarantined)).toEqual(bytes);
-    expect(existsSync(file)).toBe(false);
+    expect(await fs.readFile(file, "utf8")).toBe("{}");
 
     await store.update("agent:main:main", { label: "new" });
     expect(Object.keys(await readStoreFile(file))).toEqual(["agent:main:main"]);
@@ -134,5 +134,40 @@ describe("invalid entries are not a corrupt store", () => {
     expect(fixed.sessionId).not.toBeUndefined();
     expect(await store.delete("gone")).toBe(true);
     expect(Object.keys(await readStoreFile(file))).toEqual(["broken"]);
+  });
+});
+
+describe("a missing store is never silently replaced by an empty one", () => {
+  it("with a backup beside it: restored from the backup, with a warning", async () => {
+    const file = path.join(tmp(), "sessions.json");
+    await writeStoreFile(`${file}.bak`, BACKUP);
+    const warnings: StoreWarning[] = [];
+    const store = openSessionStore({ path: file, now: () => NOW, onWarning: (w) => warnings.push(w) });
+    expect((await store.list()).map((item) => item.key)).toEqual(["agent:main:main", "cron:job"]);
+    expect(await readStoreFile(file)).toEqual(BACKUP);
+    expect(warnings).toEqual([{ code: "E_CORRUPT_STORE", file, message: expect.stringContaining(`is missing but ${file}.bak exists`) as string }]);
+    expect(warnings[0]?.message).toContain("restored 2 sessions");
+  });
+
+  it("with a backup beside it, readOnly: E_CORRUPT_STORE, nothing written", async () => {
+    const file = path.join(tmp(), "sessions.json");
+    await writeStoreFile(`${file}.bak`, BACKUP);
+    const store = openSessionStore({ path: file, readOnly: true, onWarning: () => undefined });
+    const error = await store.list().then(
+      () => undefined,
+      (e: unknown) => e as HubError,
+    );
+    expect(error?.code).toBe("E_CORRUPT_STORE");
+    expect(readdirSync(tmp())).toEqual(["sessions.json.bak"]);
+  });
+
+  it("with only copies of a corrupt store beside it: starts empty with one warning", async () => {
+    const file = path.join(tmp(), "sessions.json");
+    await fs.writeFile(`${file}.corrupt.${fileTimestamp(NOW)}`, "{ half");
+    const warnings: StoreWarning[] = [];
+    const store = openSessionStore({ path: file, cacheTtlMs: 0, onWarning: (w) => warnings.push(w) });
+    expect(await store.list()).toEqual([]);
+    expect(await store.list()).toEqual([]);
+    expect(warnings).toEqual([{ code: "E_CORRUPT_STORE", file, message: expect.stringContaining("is missing and copies of a corrupt store") as string }]);
   });
 });
