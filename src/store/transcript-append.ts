@@ -9,6 +9,7 @@ import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { customAlphabet } from "nanoid";
 import { HubError } from "../errors.js";
+import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { assertKey } from "./draft.js";
 import type { SessionEntry } from "./entry.js";
 import { withLock, type LockOptions } from "./lock.js";
@@ -40,7 +41,7 @@ const queues = new WeakMap<SessionStore, Map<string, Queue>>();
  * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
  * transcript, with its header) when needed, records `sessionFile` on the entry when it has
  * none, and moves the entry's activity clock (`updatedAt`) to the message's timestamp (never
- * backwards). Resolves with the stored message once the line is written (and fsynced when
+ * backwards, and never past now + `FUTURE_SKEW_MS`). Resolves with the stored message once the line is written (and fsynced when
  * the store is durable) and the store is updated.
  */
 export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput): Promise<StoredMessage> {
@@ -174,7 +175,8 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
  * messages went to the transcript it had when they were appended.
  */
 async function settle(store: SessionStore, key: string, target: Target, batch: Pending[], stored: StoredMessage[]): Promise<void> {
-  const latest = Math.max(...stored.map((m) => m.timestamp));
+  // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
+  const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
   try {
     await store.mutate((draft) => {
       const entry = draft.get(key);
