@@ -11,21 +11,22 @@ import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
 import { createDebouncer } from "./hub/debounce.js";
 import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
+import { sendReply, TurnMemory } from "./hub/reply.js";
 import { applyTurn } from "./hub/turn.js";
-import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, SessionsQuery } from "./hub/types.js";
+import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
 import { normalizeChannel, parseSessionKey } from "./keys/index.js";
 import { deleteSessions } from "./lifecycle/delete-sessions.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/maintenance.js";
 import { resolveResetPolicy } from "./lifecycle/reset-policy.js";
-import { resolveSendPolicy, parseSendCommand } from "./lifecycle/send-policy.js";
+import { parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
 import { claimInbound, releaseInbound, type InboundIdentity } from "./store/dedupe.js";
 import { migrateSessionKey } from "./store/key-migration.js";
 import type { SessionEntry } from "./store/entry.js";
 import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
 import { resolveStateDir } from "./store/paths.js";
-import { openSessionStore, type SessionStore } from "./store/session-store.js";
+import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
 import { appendMessage } from "./store/transcript-append.js";
 import { messageText, type StoredMessage } from "./store/transcript-format.js";
 import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
@@ -37,6 +38,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   private readonly dedupeTtlMs: number | undefined;
   /** Per session key, the end of the chain of calls in flight (see `inOrder`). */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The route of each recent turn, for a reply whose session was deleted meanwhile. */
+  private readonly turns = new TurnMemory();
 
   constructor(
     readonly store: SessionStore,
@@ -44,6 +47,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     stateDir: string,
     private readonly now: () => number,
     private readonly models: string[],
+    private readonly warn: (warning: StoreWarning) => void,
   ) {
     this.gateways = openGatewayRegistry<TGatewayConfig>(stateDir, now, store.durable);
     const ttl = config.messages?.dedupe?.ttl;
@@ -149,9 +153,10 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
         gatewayMessageId: message.messageId,
         threadId: message.threadId,
       }),
-    });
+    }, { onWarning: this.warn });
     onAppended();
     const entry = (await this.store.get(sessionKey)) ?? outcome.entry;
+    this.turns.remember(sessionKey, entry);
     return {
       duplicate: false,
       sessionKey,
@@ -166,31 +171,13 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     };
   }
 
-  async reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }> {
+  async reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult> {
     const content = reply?.content ?? reply?.text;
     if (typeof content !== "string" && !Array.isArray(content)) {
       throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
     }
     const timestamp = this.now();
-    return this.inOrder(sessionKey, async () => {
-      const entry = await this.store.get(sessionKey);
-      if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
-      const sent = resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
-      const message = await appendMessage(this.store, sessionKey, {
-        role: "assistant",
-        content,
-        timestamp,
-        meta: defined({
-          channel: entry.lastChannel ?? entry.channel,
-          accountId: entry.lastAccountId,
-          replyToId: reply.replyToId,
-          threadId: reply.threadId,
-          // Kept in the transcript so the agent's history is whole, but never delivered.
-          suppressed: sent ? undefined : true,
-        }),
-      });
-      return { sent, message };
-    });
+    return this.inOrder(sessionKey, () => sendReply(this.store, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp, onWarning: this.warn }));
   }
 
   history(sessionKey: string, options: ReadMessagesOptions = {}): Promise<ReadMessagesResult> {
@@ -332,7 +319,8 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
   options: HubOptions = {},
 ): Promise<Hub<TChannel, TGatewayConfig>> {
   const stateDir = resolveStateDir(options.stateDir);
-  const config = await resolveConfig(options.config, stateDir, options.onWarning ?? ((w) => process.emitWarning(w.message, { code: w.code })));
+  const warn = options.onWarning ?? ((w: StoreWarning) => process.emitWarning(w.message, { code: w.code }));
+  const config = await resolveConfig(options.config, stateDir, warn);
   const now = options.now ?? Date.now;
   const store = openSessionStore(
     defined({
@@ -344,5 +332,5 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
       now,
     }),
   );
-  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? []);
+  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? [], warn);
 }

@@ -13,7 +13,7 @@ import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { assertKey } from "./draft.js";
 import type { SessionEntry } from "./entry.js";
 import { withLock, type LockOptions } from "./lock.js";
-import type { SessionStore } from "./session-store.js";
+import type { SessionStore, StoreWarning } from "./session-store.js";
 import { appendAll, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
 import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "./transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
@@ -23,10 +23,24 @@ const newEntryId = customAlphabet("0123456789abcdef", 16);
 
 const LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
 
+export interface AppendOptions {
+  /**
+   * Told when the line was written but the store update after it (activity clock,
+   * `sessionFile`) failed: the append still resolves, since the transcript has the message.
+   * Default: `process.emitWarning`.
+   */
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
+}
+
 interface Pending {
   prepared: PreparedMessage;
+  warn: (warning: StoreWarning) => void;
   resolve: (message: StoredMessage) => void;
   reject: (error: unknown) => void;
+}
+
+function emitWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
 }
 
 interface Queue {
@@ -41,10 +55,12 @@ const queues = new WeakMap<SessionStore, Map<string, Queue>>();
  * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
  * transcript, with its header) when needed, records `sessionFile` on the entry when it has
  * none, and moves the entry's activity clock (`updatedAt`) to the message's timestamp (never
- * backwards, and never past now + `FUTURE_SKEW_MS`). Resolves with the stored message once the line is written (and fsynced when
- * the store is durable) and the store is updated.
+ * backwards, and never past now + `FUTURE_SKEW_MS`). Resolves with the stored message once
+ * the line is written (and fsynced when the store is durable) and the store is updated. Once
+ * the line is written it never rejects: a failed store update is reported to
+ * `options.onWarning` (the transcript is the truth; a retry would append the message twice).
  */
-export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput): Promise<StoredMessage> {
+export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput, options: AppendOptions = {}): Promise<StoredMessage> {
   return new Promise<StoredMessage>((resolve, reject) => {
     assertKey(sessionKey, "sessionKey");
     const prepared = prepareMessage(message, store.now());
@@ -58,7 +74,7 @@ export function appendMessage(store: SessionStore, sessionKey: string, message: 
       queue = { items: [], flushing: false };
       byKey.set(sessionKey, queue);
     }
-    queue.items.push({ prepared, resolve, reject });
+    queue.items.push({ prepared, warn: options.onWarning ?? emitWarning, resolve, reject });
     if (!queue.flushing) void flush(store, sessionKey, queue, byKey);
   });
 }
@@ -186,8 +202,10 @@ async function settle(store: SessionStore, key: string, target: Target, batch: P
       draft.set(key, entry);
     });
   } catch (error) {
-    for (const item of batch) item.reject(error);
-    return;
+    const cause = error as Error;
+    const code = error instanceof HubError ? error.code : "E_IO";
+    const message = `appended ${stored.length} message(s) to ${target.file}, but updating ${store.path} failed: ${cause.message}; the message is in the transcript, the activity clock moves with the next write`;
+    for (const warn of new Set(batch.map((item) => item.warn))) warn({ code, message, file: store.path });
   }
   batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
 }
