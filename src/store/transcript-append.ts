@@ -21,7 +21,8 @@ import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
 /** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
 const newEntryId = customAlphabet("0123456789abcdef", 16);
 
-const LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
+/** The transcript's cross-process lock (also taken by whoever archives a transcript). */
+export const TRANSCRIPT_LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
 
 export interface AppendOptions {
   /**
@@ -87,8 +88,9 @@ async function flush(store: SessionStore, key: string, queue: Queue, byKey: Map<
     const batch = queue.items.splice(0);
     try {
       const target = await targetOf(store, key);
-      const stored = await writeBatch(store, key, target, batch);
-      void settle(store, key, target, batch, stored);
+      const { stored, failure } = await writeBatch(store, key, target, batch);
+      if (failure !== undefined) warnUnrecorded(store, target, batch, failure);
+      batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
     } catch (error) {
       for (const item of batch) item.reject(error);
     }
@@ -146,11 +148,15 @@ async function readTail(handle: FileHandle): Promise<Tail> {
   return { restart, torn: torn && !restart, lastId };
 }
 
-/** Writes one batch under the transcript's cross-process lock; returns the stored messages. */
-async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<StoredMessage[]> {
+/**
+ * Writes one batch under the transcript's cross-process lock and records it in the store
+ * before the lock is released (so that whoever archives the transcript under that lock sees
+ * the entry that uses it); returns the stored messages and the store's failure, if any.
+ */
+async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<{ stored: StoredMessage[]; failure?: unknown }> {
   const { file } = target;
   const root = path.resolve(store.dir);
-  return withLock(file, LOCK, async (lock) => {
+  return withLock(file, TRANSCRIPT_LOCK, async (lock) => {
     const handle = await openTranscript(root, file, "append");
     let created = false;
     const stored: StoredMessage[] = [];
@@ -181,31 +187,36 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       await handle.close();
     }
     if (created && store.durable) await syncDir(root);
-    return stored;
+    try {
+      await record(store, key, target, stored);
+    } catch (failure) {
+      return { stored, failure };
+    }
+    return { stored };
   });
 }
 
 /**
- * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write, then
- * resolves each caller. An entry that was deleted or reset meanwhile is left alone: its
- * messages went to the transcript it had when they were appended.
+ * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write. An
+ * entry that was reset meanwhile is left alone: its messages went to the transcript it had.
+ * An entry deleted meanwhile (a prune, an operator) is recreated on that transcript: the
+ * messages were acknowledged, so they must stay in a live session, not only in an archive.
  */
-async function settle(store: SessionStore, key: string, target: Target, batch: Pending[], stored: StoredMessage[]): Promise<void> {
+async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
   // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
   const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
-  try {
-    await store.mutate((draft) => {
-      const entry = draft.get(key);
-      if (entry === undefined || entry.sessionId !== target.sessionId) return;
-      entry.sessionFile ??= target.sessionFile;
-      entry.updatedAt = Math.max(entry.updatedAt, latest);
-      draft.set(key, entry);
-    });
-  } catch (error) {
-    const cause = error as Error;
-    const code = error instanceof HubError ? error.code : "E_IO";
-    const message = `appended ${stored.length} message(s) to ${target.file}, but updating ${store.path} failed: ${cause.message}; the message is in the transcript, the activity clock moves with the next write`;
-    for (const warn of new Set(batch.map((item) => item.warn))) warn({ code, message, file: store.path });
-  }
-  batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
+  await store.mutate((draft) => {
+    const entry = draft.get(key) ?? { sessionId: target.sessionId, updatedAt: latest };
+    if (entry.sessionId !== target.sessionId) return;
+    entry.sessionFile ??= target.sessionFile;
+    entry.updatedAt = Math.max(entry.updatedAt, latest);
+    draft.set(key, entry);
+  });
+}
+
+/** The line is written but the store update failed: the callers are told, not rejected. */
+function warnUnrecorded(store: SessionStore, target: Target, batch: Pending[], error: unknown): void {
+  const code = error instanceof HubError ? error.code : "E_IO";
+  const message = `appended to ${target.file}, but updating ${store.path} failed: ${(error as Error).message}; the message is in the transcript, the activity clock moves with the next write`;
+  for (const warn of new Set(batch.map((item) => item.warn))) warn({ code, message, file: store.path });
 }
