@@ -28,6 +28,7 @@ import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
 import { resolveStateDir } from "./store/paths.js";
 import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
 import { appendMessage } from "./store/transcript-append.js";
+import { findInboundMessage } from "./store/transcript-search.js";
 import { messageText, type StoredMessage } from "./store/transcript-format.js";
 import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
 
@@ -102,7 +103,15 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     if (message.messageId === undefined) return this.handle(message, inbound, now, () => undefined);
     const claim = defined({ channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId });
     const identity = claim as InboundIdentity;
-    if (!(await claimInbound(this.store, identity, defined({ ttlMs: this.dedupeTtlMs, now })))) return { duplicate: true };
+    // Asked only for a claim left unfinished by a process that is gone (or an old one).
+    const delivered = () =>
+      findInboundMessage(this.store, inbound.sessionKey, {
+        channel: inbound.route.channel,
+        accountId: message.accountId,
+        senderId: message.senderId ?? (inbound.route.chatType === "direct" ? inbound.route.to : undefined),
+        gatewayMessageId: message.messageId as string,
+      });
+    if (!(await claimInbound(this.store, identity, defined({ ttlMs: this.dedupeTtlMs, now, delivered })))) return { duplicate: true };
     let appended = false;
     try {
       return await this.handle(message, inbound, now, () => (appended = true));
