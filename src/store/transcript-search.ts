@@ -15,7 +15,8 @@ export interface InboundLineIdentity {
   accountId?: string | undefined;
   /** Checked when given (direct chats: the sender is the peer). */
   senderId?: string | undefined;
-  gatewayMessageId: string;
+  /** As the inbound message gave it (a string or a number). */
+  gatewayMessageId: string | number;
 }
 
 interface LineMeta {
