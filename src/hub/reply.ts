@@ -31,20 +31,23 @@ const ROUTE_FIELDS = [
   "sendPolicy",
 ] as const;
 
-/** The sessions this hub had a turn in: their last entry, for at most `limit` keys (oldest dropped). */
+/**
+ * The sessions this hub had a turn in: the route of the last one (the `ROUTE_FIELDS` of its
+ * entry, nothing bulky), for at most `limit` keys (the least recent dropped).
+ */
 export class TurnMemory {
-  private readonly entries = new Map<string, SessionEntry>();
+  private readonly routes = new Map<string, SessionPatch>();
 
   constructor(private readonly limit = 1024) {}
 
   remember(sessionKey: string, entry: SessionEntry): void {
-    this.entries.delete(sessionKey);
-    this.entries.set(sessionKey, entry);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    this.routes.delete(sessionKey);
+    this.routes.set(sessionKey, routeOf(entry));
+    if (this.routes.size > this.limit) this.routes.delete(this.routes.keys().next().value as string);
   }
 
-  recall(sessionKey: string): SessionEntry | undefined {
-    return this.entries.get(sessionKey);
+  recall(sessionKey: string): SessionPatch | undefined {
+    return this.routes.get(sessionKey);
   }
 }
 
@@ -68,7 +71,7 @@ async function entryFor(store: SessionStore, memory: TurnMemory, sessionKey: str
   const current = await store.update(sessionKey, (found) => {
     if (found !== undefined) return null; // recreated meanwhile (a message came in)
     recreated = true;
-    return routeOf(remembered);
+    return structuredClone(remembered);
   });
   if (current === undefined) throw new HubError("E_IO", `could not recreate the session "${sessionKey}" in ${store.path}`, { file: store.path });
   return { entry: current, recreated };

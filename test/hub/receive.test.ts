@@ -6,6 +6,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { claimInbound } from "../../src/store/dedupe.js";
 import { HOUR, MINUTE, processed, readStoreFile, sessionsDir, transcriptMessages, useHub } from "./helpers.js";
 
 const t = useHub("2026-11-20T09:00:00Z");
@@ -464,5 +465,33 @@ describe("a message timestamp in the future", () => {
     const next = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g2", text: "again" }));
     expect(next).toMatchObject({ isNewSession: true, resetReason: "idle" });
     expect(next.entry.updatedAt).toBe(t.clock().at);
+  });
+});
+
+describe("de-duplication: claims older than 2 minutes are checked against the transcript", () => {
+  it("a message in the transcript stays a duplicate, also after a reset moved it to a previous session", async () => {
+    const hub = await t.open();
+    const message = { ...aliceDm, messageId: "tg-90", text: "once" };
+    const first = processed(await hub.receive(message));
+    t.clock().advance(3 * MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
+    processed(await hub.receive({ ...aliceDm, messageId: "tg-91", text: "/new" }));
+    t.clock().advance(3 * MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
+    expect((await transcriptMessages(t.dir(), first.sessionId)).map((l) => l.meta?.gatewayMessageId)).toEqual(["tg-90"]);
+  });
+
+  it("a claim whose message never reached the transcript (a crash) is processed once the bound passed", async () => {
+    const hub = await t.open();
+    processed(await hub.receive({ ...aliceDm, messageId: "tg-1", text: "earlier" }));
+    // A claim without its append, as a process killed between the two leaves it.
+    expect(await claimInbound(hub.store, { channel: "telegram", peerId: "111", messageId: "tg-92" }, { now: t.clock().at })).toBe(true);
+    const message = { ...aliceDm, messageId: "tg-92", text: "lost?" };
+    t.clock().advance(MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true }); // its owner (this process) lives: maybe still appending
+    t.clock().advance(2 * MINUTE);
+    const r = processed(await hub.receive(message));
+    expect((await transcriptMessages(t.dir(), r.sessionId)).map((l) => l.meta?.gatewayMessageId)).toEqual(["tg-1", "tg-92"]);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
   });
 });
