@@ -11,6 +11,7 @@ import { isClaimOwner } from "./claim-owner.js";
 
 /** A record without valid content younger than this is still being written (real clock, ms). */
 const WRITING_GRACE_MS = 2_000;
+
 export interface ClaimRecord {
   claimedAt: number;
   expiresAt: number;

@@ -120,9 +120,9 @@ async function abandoned(file: string, record: ReadRecord, now: number, options:
 
 /**
  * Claims an inbound message: true for its first delivery, false for a repeat while an
- * earlier claim is live (`ttlMs`, default 24 h) and, with `delivered`, finished. Claims survive restarts (they are files
- * under the sessions directory) and two processes claiming one message at once get exactly
- * one true. Now and then (at most hourly per directory) a claim also starts pruning
+ * earlier claim is live (`ttlMs`, default 24 h) and, with `delivered`, finished. Claims
+ * survive restarts (they are files under the sessions directory) and two processes claiming
+ * one message at once get exactly one true. Now and then (at most hourly per directory) a claim also starts pruning
  * expired records in the background.
  */
 export async function claimInbound(store: DedupeStore, message: InboundIdentity, options: ClaimInboundOptions = {}): Promise<boolean> {
