@@ -2,32 +2,29 @@
  * `createHub`: the gateway's single entry point. `receive` runs one pipeline per inbound
  * message: de-duplicate → resolve the key → migrate a legacy key → trigger or freshness →
  * reset → route metadata (activity clock untouched) → append the user's message (which moves
- * the clock). `reply` applies the send policy and appends the assistant's message. The public
- * types are in `hub/types.ts`; validation and key/route resolution in `hub/inbound.ts`.
+ * the clock) (`hub/receive.ts`). `reply` applies the send policy and appends the assistant's
+ * message (`hub/reply.ts`). The public types are in `hub/types.ts`; validation and key/route
+ * resolution in `hub/inbound.ts`.
  */
 import { resolveConfig } from "./config/load.js";
 import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
 import { createDebouncer } from "./hub/debounce.js";
-import { hasDeliverableContent } from "./hub/deliverable.js";
 import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
-import { applyTurn } from "./hub/turn.js";
-import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, SessionsQuery } from "./hub/types.js";
+import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
+import { sendReply, TurnMemory } from "./hub/reply.js";
+import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
 import { normalizeChannel, parseSessionKey } from "./keys/index.js";
 import { deleteSessions } from "./lifecycle/delete-sessions.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/maintenance.js";
-import { resolveResetPolicy } from "./lifecycle/reset-policy.js";
-import { resolveSendPolicy, parseSendCommand } from "./lifecycle/send-policy.js";
+import { parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
-import { claimInbound, releaseInbound, type InboundIdentity } from "./store/dedupe.js";
-import { migrateSessionKey } from "./store/key-migration.js";
 import type { SessionEntry } from "./store/entry.js";
 import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
 import { resolveStateDir } from "./store/paths.js";
-import { openSessionStore, type SessionStore } from "./store/session-store.js";
-import { appendMessage } from "./store/transcript-append.js";
+import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
 import { messageText, type StoredMessage } from "./store/transcript-format.js";
 import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
 
@@ -35,20 +32,25 @@ export type * from "./hub/types.js";
 
 class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChannel, TGatewayConfig> {
   private readonly gateways;
-  private readonly dedupeTtlMs: number | undefined;
+  /** What the receive pipeline (`hub/receive.ts`) needs. */
+  private readonly receiving: ReceiveContext;
   /** Per session key, the end of the chain of calls in flight (see `inOrder`). */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The route of each recent turn, for a reply whose session was deleted meanwhile. */
+  private readonly turns = new TurnMemory();
 
   constructor(
     readonly store: SessionStore,
     readonly config: HubConfig,
     stateDir: string,
     private readonly now: () => number,
-    private readonly models: string[],
+    models: string[],
+    private readonly warn: (warning: StoreWarning) => void,
   ) {
     this.gateways = openGatewayRegistry<TGatewayConfig>(stateDir, now, store.durable);
     const ttl = config.messages?.dedupe?.ttl;
-    this.dedupeTtlMs = ttl === undefined ? undefined : parseDuration(ttl, "messages.dedupe.ttl");
+    const dedupeTtlMs = ttl === undefined ? undefined : parseDuration(ttl, "messages.dedupe.ttl");
+    this.receiving = { store, sessionConfig: this.sessionConfig, models, dedupeTtlMs, turns: this.turns, warn };
   }
 
   private get sessionConfig() {
@@ -91,107 +93,16 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     assertInbound(message);
     const now = this.now();
     const inbound = describeInbound(message, this.keyOptions());
-    return this.inOrder(inbound.sessionKey, () => this.process(message, inbound, now));
+    return this.inOrder(inbound.sessionKey, () => receiveMessage(this.receiving, message, inbound, now));
   }
 
-  /** The receive pipeline for one message, in its conversation's turn. */
-  private async process(message: InboundMessage<TChannel>, inbound: ReturnType<typeof describeInbound>, now: number): Promise<ReceiveResult> {
-    if (message.messageId === undefined) return this.handle(message, inbound, now, () => undefined);
-    const claim = defined({ channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId });
-    const identity = claim as InboundIdentity;
-    if (!(await claimInbound(this.store, identity, defined({ ttlMs: this.dedupeTtlMs, now })))) return { duplicate: true };
-    let appended = false;
-    try {
-      return await this.handle(message, inbound, now, () => (appended = true));
-    } catch (error) {
-      // Not in the transcript: withdraw the claim so the channel's redelivery is processed.
-      if (!appended) await releaseInbound(this.store, identity);
-      throw error;
-    }
-  }
-
-  /** Everything after de-duplication; `onAppended` marks the point of no return. */
-  private async handle(
-    message: InboundMessage<TChannel>,
-    inbound: ReturnType<typeof describeInbound>,
-    now: number,
-    onAppended: () => void,
-  ): Promise<ReceiveResult> {
-    const sessionKey = inbound.sessionKey;
-    await migrateSessionKey(this.store, sessionKey, { caseSensitiveChannels: this.sessionConfig.caseSensitiveChannels });
-    const authorized = message.isAuthorized !== false;
-    const send = authorized ? parseSendCommand(message.text) : null;
-    const trigger =
-      authorized && !send
-        ? matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: inbound.route.chatType !== "direct", models: this.models }))
-        : null;
-    const policy = resolveResetPolicy(this.sessionConfig, { sessionKey, channel: inbound.route.channel, isThread: message.threadId !== undefined });
-    const turn = { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode, isolated: parseSessionKey(sessionKey)?.kind === "cron" };
-    // Most messages change nothing before their append (fresh session, same route): decided
-    // on the cached entry, they skip the locked write. A change is decided again inside it.
-    let outcome = applyTurn(await this.store.get(sessionKey), turn);
-    if (outcome.changed) {
-      outcome = await this.store.mutate((draft) => {
-        const result = applyTurn(draft.get(sessionKey), turn);
-        if (result.changed) draft.set(sessionKey, result.entry);
-        return result;
-      });
-    }
-    const body = trigger ? trigger.body : message.text;
-    const stored = await appendMessage(this.store, sessionKey, {
-      role: "user",
-      content: body === "" ? message.text : body,
-      timestamp: message.timestamp ?? now,
-      meta: defined({
-        channel: inbound.route.channel,
-        accountId: message.accountId,
-        senderId: message.senderId ?? (inbound.route.chatType === "direct" ? inbound.route.to : undefined),
-        senderName: message.senderName,
-        gatewayMessageId: message.messageId,
-        threadId: message.threadId,
-      }),
-    });
-    onAppended();
-    const entry = (await this.store.get(sessionKey)) ?? outcome.entry;
-    return {
-      duplicate: false,
-      sessionKey,
-      sessionId: entry.sessionId,
-      entry,
-      isNewSession: outcome.resetReason !== undefined,
-      ...(outcome.resetReason === undefined ? {} : { resetReason: outcome.resetReason }),
-      body,
-      ...(trigger?.model === undefined ? {} : { model: trigger.model }),
-      ...(send?.mode === undefined ? {} : { sendPolicy: send.mode }),
-      message: stored,
-    };
-  }
-
-  async reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }> {
+  async reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult> {
     const content = reply?.content ?? reply?.text;
     if (typeof content !== "string" && !Array.isArray(content)) {
       throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
     }
     const timestamp = this.now();
-    return this.inOrder(sessionKey, async () => {
-      const entry = await this.store.get(sessionKey);
-      if (!entry) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${this.store.path}`, { file: this.store.path });
-      const sent = hasDeliverableContent(content) && resolveSendPolicy({ config: this.sessionConfig, sessionKey, entry }) === "allow";
-      const message = await appendMessage(this.store, sessionKey, {
-        role: "assistant",
-        content,
-        timestamp,
-        meta: defined({
-          channel: entry.lastChannel ?? entry.channel,
-          accountId: entry.lastAccountId,
-          replyToId: reply.replyToId,
-          threadId: reply.threadId,
-          // Kept in the transcript so the agent's history is whole, but never delivered.
-          suppressed: sent ? undefined : true,
-        }),
-      });
-      return { sent, message };
-    });
+    return this.inOrder(sessionKey, () => sendReply(this.store, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp, onWarning: this.warn }));
   }
 
   history(sessionKey: string, options: ReadMessagesOptions = {}): Promise<ReadMessagesResult> {
@@ -333,7 +244,8 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
   options: HubOptions = {},
 ): Promise<Hub<TChannel, TGatewayConfig>> {
   const stateDir = resolveStateDir(options.stateDir);
-  const config = await resolveConfig(options.config, stateDir, options.onWarning ?? ((w) => process.emitWarning(w.message, { code: w.code })));
+  const warn = options.onWarning ?? ((w: StoreWarning) => process.emitWarning(w.message, { code: w.code }));
+  const config = await resolveConfig(options.config, stateDir, warn);
   const now = options.now ?? Date.now;
   const store = openSessionStore(
     defined({
@@ -345,5 +257,5 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
       now,
     }),
   );
-  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? []);
+  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? [], warn);
 }

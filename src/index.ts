@@ -10,6 +10,7 @@ export type {
   InboundMessage,
   ReceiveResult,
   ReplyInput,
+  ReplyResult,
   SessionsQuery,
   HubDebouncer,
   HubDebouncerOptions,

@@ -4,6 +4,7 @@
  */
 import { HubError, describeValue } from "../errors.js";
 import { resolveInboundAddress, resolveSessionKey } from "../keys/index.js";
+import { MAX_DATE_MS } from "../lifecycle/defaults.js";
 import type { ResolveSessionKeyOptions, SessionKeyContext } from "../keys/index.js";
 import type { TurnRoute } from "./turn.js";
 import type { InboundMessage, SessionsQuery } from "./types.js";
@@ -38,8 +39,8 @@ export function assertInbound(message: InboundMessage<string>): void {
   }
   if (message.isAuthorized !== undefined && typeof message.isAuthorized !== "boolean") throw fail("isAuthorized", "a boolean");
   const { timestamp } = message;
-  if (timestamp !== undefined && !(typeof timestamp === "number" && Number.isFinite(timestamp) && timestamp >= 0)) {
-    throw fail("timestamp", "epoch ms (a finite number >= 0)");
+  if (timestamp !== undefined && !(typeof timestamp === "number" && Number.isFinite(timestamp) && timestamp >= 0 && timestamp <= MAX_DATE_MS)) {
+    throw fail("timestamp", `epoch ms (a finite number from 0 to ${MAX_DATE_MS})`);
   }
 }
 

@@ -81,6 +81,17 @@ export interface ReplyInput {
   threadId?: string | number;
 }
 
+/** What `reply` did: `sent` false means the send policy suppressed it (recorded, not delivered). */
+export interface ReplyResult {
+  sent: boolean;
+  message: StoredMessage;
+  /**
+   * Set when the session had been deleted (by an operator) after this hub's last message in
+   * it: the reply went to a new session (fresh sessionId) with the same route.
+   */
+  sessionRecreated?: true;
+}
+
 export interface SessionsQuery {
   channel?: string;
   chatType?: "direct" | "group" | "channel";
@@ -92,7 +103,7 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
   readonly store: SessionStore;
   readonly config: HubConfig;
   receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
-  reply(sessionKey: string, reply: ReplyInput): Promise<{ sent: boolean; message: StoredMessage }>;
+  reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult>;
   history(sessionKey: string, options?: ReadMessagesOptions): Promise<ReadMessagesResult>;
   latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
   thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;

@@ -17,3 +17,11 @@ export const DEFAULT_MAX_ENTRIES = 500;
 export const DEFAULT_ARCHIVE_RETENTION = "30d";
 /** Temp files older than this are leftovers of an interrupted write (ms). */
 export const TEMP_FILE_MAX_AGE_MS = 5 * 60_000;
+/**
+ * Clock skew tolerated on an activity clock (ms): an `updatedAt` later than now + this is
+ * treated as stale by freshness and prune, and a message's timestamp moves the clock at most
+ * to now + this.
+ */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+/** The largest epoch ms a `Date` can hold (±100 000 000 days). */
+export const MAX_DATE_MS = 8.64e15;

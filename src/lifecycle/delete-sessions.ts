@@ -3,10 +3,11 @@
  * write, and their transcripts are archived as `<file>.deleted.<timestamp>`, except files a
  * remaining entry still uses.
  */
-import { archiveTranscripts, transcriptFilesOf } from "../store/archive.js";
+import { transcriptFilesOf } from "../store/archive.js";
 import { listDirNames } from "../store/fs-util.js";
 import type { SessionEntry } from "../store/entry.js";
 import type { SessionStore } from "../store/session-store.js";
+import { archiveRemoved } from "./archive-removed.js";
 
 export interface DeletedSession {
   key: string;
@@ -50,7 +51,8 @@ export async function deleteSessions(
   }
   const result: DeletedSession[] = [];
   for (const [key, entry] of removed) {
-    const archived = entry === undefined ? [] : await archiveTranscripts(store.dir, entry, now, { dryRun, names, keep });
+    // A message that arrived meanwhile brought the entry back: its transcript is not archived.
+    const archived = entry === undefined ? [] : ((await archiveRemoved(store, key, entry, now, { dryRun, names, keep })) ?? []);
     result.push({ key, sessionId: entry?.sessionId ?? "", archived });
   }
   return result;

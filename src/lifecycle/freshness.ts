@@ -4,7 +4,7 @@
  */
 import { HubError, describeValue } from "../errors.js";
 import { hostTimeZone, nextBoundaryAfter } from "./daily-boundary.js";
-import { DEFAULT_IDLE_MINUTES, DEFAULT_RESET_AT_HOUR } from "./defaults.js";
+import { DEFAULT_IDLE_MINUTES, DEFAULT_RESET_AT_HOUR, FUTURE_SKEW_MS } from "./defaults.js";
 import type { ResetMode } from "./types.js";
 
 /** What `evaluateFreshness` needs of a policy (a `resolveResetPolicy` result fits). */
@@ -59,7 +59,8 @@ function checkedPolicy(policy: FreshnessPolicy): { mode: ResetMode; atHour: numb
  * `daily`: stale once a daily boundary (see `daily-boundary.ts`) lies after `updatedAt` and
  * at or before `now`. `idleMinutes` (any mode but `never`): stale when
  * `now > updatedAt + idleMinutes`. With both, the reason is whichever expired first (the
- * daily one on a tie). `never`: always fresh.
+ * daily one on a tie). An `updatedAt` more than `FUTURE_SKEW_MS` (5 min) after `now` is
+ * stale (reason: the mode). `never`: always fresh.
  */
 export function evaluateFreshness(input: FreshnessInput): Freshness {
   assertTime(input?.updatedAt, "updatedAt");
@@ -67,6 +68,8 @@ export function evaluateFreshness(input: FreshnessInput): Freshness {
   const { updatedAt, now } = input;
   const policy = checkedPolicy(input.policy);
   if (policy.mode === "never") return { fresh: true };
+  // A clock in the future (a bad timestamp, a hand edit) must not make a session immune.
+  if (updatedAt > now + FUTURE_SKEW_MS) return { fresh: false, reason: policy.mode };
 
   const idleExpiry = policy.idleMs === undefined ? undefined : updatedAt + policy.idleMs;
   const idleStale = idleExpiry !== undefined && now > idleExpiry;

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../errors.js";
-import { archiveTranscripts, cleanLeftovers, transcriptFilesOf } from "../store/archive.js";
+import { cleanLeftovers, transcriptFilesOf } from "../store/archive.js";
 import { listDirNames } from "../store/fs-util.js";
 import type { SessionStore } from "../store/session-store.js";
 import {
@@ -14,6 +14,7 @@ import {
   DEFAULT_PRUNE_AFTER,
   TEMP_FILE_MAX_AGE_MS,
 } from "./defaults.js";
+import { archiveRemoved } from "./archive-removed.js";
 import { parseDuration } from "./duration.js";
 import { isMainSessionKey, selectPrunable, type PruneReason, type PruneSelection } from "./prune-select.js";
 
@@ -115,8 +116,9 @@ async function removeEntries(store: SessionStore, settings: Settings): Promise<P
  * keys, all removed in one write. Then each removed entry's transcripts (its own, its
  * `previousSessionIds`', its topic files) are archived as `<file>.deleted.<timestamp>`
  * unless a kept entry still refers to them, temp files older than 5 minutes are removed,
- * and archives older than `archiveRetention` are deleted. `dryRun` changes nothing and
- * reports what would happen.
+ * and archives older than `archiveRetention` are deleted. An entry a message brought back
+ * while the prune ran (see `archive-removed.ts`) keeps its transcript and is not reported as
+ * removed. `dryRun` changes nothing and reports what would happen.
  */
 export async function pruneSessions(store: SessionStore, options: PruneOptions = {}): Promise<PruneReport> {
   const settings = settingsOf(store, options);
@@ -125,9 +127,11 @@ export async function pruneSessions(store: SessionStore, options: PruneOptions =
 
   const keep = new Set(selection.kept.flatMap(([, entry]) => transcriptFilesOf(store.dir, entry, names)));
   const removed: PrunedSession[] = [];
+  let revived = 0;
   for (const { key, entry, reason } of selection.removed) {
-    const archived = await archiveTranscripts(store.dir, entry, settings.now, { dryRun: settings.dryRun, names, keep });
-    removed.push({ key, sessionId: entry.sessionId, reason, archived });
+    const archived = await archiveRemoved(store, key, entry, settings.now, { dryRun: settings.dryRun, names, keep });
+    if (archived === undefined) revived++; // a message arrived meanwhile: the session lives on
+    else removed.push({ key, sessionId: entry.sessionId, reason, archived });
   }
 
   const leftovers = await cleanLeftovers(store.dir, names, {
@@ -137,5 +141,5 @@ export async function pruneSessions(store: SessionStore, options: PruneOptions =
     archiveRetentionMs: settings.archiveRetentionMs,
     dryRun: settings.dryRun,
   });
-  return { removed, kept: selection.kept.length, ...leftovers, dryRun: settings.dryRun };
+  return { removed, kept: selection.kept.length + revived, ...leftovers, dryRun: settings.dryRun };
 }

@@ -3,6 +3,7 @@
  */
 import { parseSessionKey } from "../keys/parse.js";
 import type { SessionEntry } from "../store/entry.js";
+import { FUTURE_SKEW_MS } from "./defaults.js";
 
 export type PruneReason = "stale" | "over-cap";
 
@@ -41,7 +42,8 @@ function newestFirst(a: readonly [string, Readonly<SessionEntry>], b: readonly [
 }
 
 /**
- * Stale entries (idle longer than their limit), then the oldest until at most `maxEntries`
+ * Stale entries (idle longer than their limit, or stamped more than `FUTURE_SKEW_MS` in the
+ * future), then the oldest until at most `maxEntries`
  * remain. Protected entries are never selected. `removed` is oldest first, `kept` newest first.
  */
 export function selectPrunable(entries: Iterable<readonly [string, Readonly<SessionEntry>]>, settings: PruneSelectionSettings): PruneSelection {
@@ -49,7 +51,8 @@ export function selectPrunable(entries: Iterable<readonly [string, Readonly<Sess
   const survivors: Array<readonly [string, Readonly<SessionEntry>]> = [];
   for (const [key, entry] of entries) {
     const limit = isMachineKey(key) ? settings.machinePruneAfterMs : settings.pruneAfterMs;
-    if (!settings.isProtected(key) && settings.now - entry.updatedAt > limit) removed.push({ key, entry, reason: "stale" });
+    const stale = settings.now - entry.updatedAt > limit || entry.updatedAt > settings.now + FUTURE_SKEW_MS;
+    if (!settings.isProtected(key) && stale) removed.push({ key, entry, reason: "stale" });
     else survivors.push([key, entry]);
   }
   survivors.sort(newestFirst);

@@ -5,14 +5,22 @@
  * any number of processes claiming one message, exactly one creates it. A record that
  * has expired is taken over, and expired records are pruned in bulk, under the lock of their
  * shard, so a takeover or a removal never races with another one.
+ *
+ * A claim names its owner (pid, start time, host, boot id, pid namespace: `claim-owner.ts`).
+ * It is only final once the message reached its destination, which the caller can tell:
+ * with `delivered`, a repeat that finds a claim whose owner is gone (or that is older than
+ * `DEDUPE_PENDING_MS`) asks it, and takes the claim over when the message never got there.
+ * No extra write or fsync marks a claim done on the hot path: the destination is the mark.
  */
 import { createHash } from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { normalizeAccountId, normalizeChannel } from "../keys/normalize.js";
-import { FILE_MODE, ensureDir, writeFileAtomic } from "./atomic.js";
-import { assertOwnDir, assertOwnDirOnce, ioFailure, listDirNames, unlinkIfPresent } from "./fs-util.js";
+import { writeFileAtomic } from "./atomic.js";
+import { currentOwner, ownerIsGone } from "./claim-owner.js";
+import { createRecord, readRecord, settledRecord, type ClaimRecord, type ReadRecord } from "./dedupe-record.js";
+import { assertOwnDir, assertOwnDirOnce, listDirNames, unlinkIfPresent } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore } from "./session-store.js";
 
@@ -20,8 +28,11 @@ export const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 /** Expired records are pruned at most this often (per store directory). */
 export const DEDUPE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const TEMP_MAX_AGE_MS = 5 * 60 * 1000;
-/** A record without valid content younger than this is still being written (real clock, ms). */
-const WRITING_GRACE_MS = 60 * 1000;
+/**
+ * A claim older than this whose message is not at its destination is taken over even if its
+ * owner may still run (on another host, in another pid namespace, or stalled): 2 minutes.
+ */
+export const DEDUPE_PENDING_MS = 2 * 60 * 1000;
 const LOCK: LockOptions = { timeoutMs: 30_000, staleMs: 10_000 };
 const RECORD_NAME = /^[0-9a-f]{38}$/;
 const SHARD_NAME = /^[0-9a-f]{2}$/;
@@ -43,19 +54,17 @@ export interface ClaimInboundOptions {
   ttlMs?: number | undefined;
   /** The time of the claim (epoch ms, or a clock). Default: the store's clock. */
   now?: number | (() => number) | undefined;
+  /**
+   * Whether the message already reached its destination (the hub: its transcript). Asked
+   * only when a repeat finds a claim that may be unfinished: its owner is gone, or it is
+   * older than `DEDUPE_PENDING_MS`. False: the claim is taken over and this call returns
+   * true. Default: none, every live claim is final.
+   */
+  delivered?: (() => Promise<boolean>) | undefined;
 }
 
 /** The part of a store that de-duplication uses. */
 export type DedupeStore = Pick<SessionStore, "dir" | "durable" | "now">;
-
-interface ClaimRecord {
-  claimedAt: number;
-  expiresAt: number;
-  channel: string;
-  accountId: string;
-  peerId?: string;
-  messageId: string;
-}
 
 function timeOf(now: ClaimInboundOptions["now"], store: DedupeStore): number {
   const at = typeof now === "function" ? now() : (now ?? store.now());
@@ -76,6 +85,7 @@ function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): C
   }
   const record: ClaimRecord = { claimedAt, expiresAt: claimedAt + ttlMs, channel, accountId: normalizeAccountId(message.accountId), messageId: String(messageId) };
   if (peerId !== undefined && String(peerId).trim() !== "") record.peerId = String(peerId).trim();
+  record.owner = currentOwner();
   return record;
 }
 
@@ -90,69 +100,29 @@ function recordPath(dir: string, record: ClaimRecord): string {
 }
 
 /**
- * The record at `file`, or null when there is none. A record is created and then written, so
- * one without valid content is still being written (live) for a short grace period after its
- * creation; after that it was left by a crash, or damaged, and counts as expired.
+ * Whether a live claim may be unfinished and its message never delivered: its owner is gone
+ * or it is older than `DEDUPE_PENDING_MS`, and `delivered` says the message is not there.
+ * A message found there marks the record done, so that later repeats need not ask.
  */
-async function readRecord(file: string): Promise<{ expiresAt: number } | null> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, "utf8");
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return null;
-    throw new HubError("E_IO", `cannot read dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<ClaimRecord>;
-    if (typeof parsed.expiresAt === "number") return { expiresAt: parsed.expiresAt };
-  } catch {
-    // Being written right now, or damaged: told apart by its age below.
-  }
-  const stat = await fsp.stat(file).catch((error: unknown) => {
-    if (isErrnoCode(error, "ENOENT")) return null;
-    throw error;
+async function abandoned(file: string, record: ReadRecord, now: number, options: ClaimInboundOptions, durable: boolean): Promise<boolean> {
+  if (options.delivered === undefined || record.done) return false;
+  const old = record.claimedAt === undefined || now - record.claimedAt > DEDUPE_PENDING_MS;
+  if (!old && !(record.owner !== undefined && ownerIsGone(record.owner))) return false;
+  if (!(await options.delivered())) return true;
+  await withLock(path.dirname(file), LOCK, async () => {
+    const current = await readRecord(file);
+    if (current?.text !== record.text) return;
+    const marked = { ...(JSON.parse(record.text) as ClaimRecord), done: true };
+    await writeFileAtomic(file, JSON.stringify(marked), { durable });
   });
-  if (stat === null) return null;
-  return { expiresAt: Date.now() - stat.mtimeMs < WRITING_GRACE_MS ? Infinity : -Infinity };
-}
-
-/** Creates the record at `file` unless one exists (O_EXCL): true when this call created it. */
-async function createRecord(file: string, text: string, durable: boolean): Promise<boolean> {
-  let handle: fsp.FileHandle;
-  try {
-    handle = await openExclusive(file);
-  } catch (error) {
-    if (isErrnoCode(error, "EEXIST")) return false;
-    if (error instanceof HubError) throw error;
-    throw ioFailure("create dedupe record", file, error);
-  }
-  try {
-    await handle.writeFile(text);
-    if (durable) await handle.sync();
-  } catch (error) {
-    await fsp.rm(file, { force: true });
-    throw new HubError("E_IO", `cannot write dedupe record ${file}: ${(error as Error).message}`, { cause: error, file });
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-async function openExclusive(file: string): Promise<fsp.FileHandle> {
-  try {
-    return await fsp.open(file, "wx", FILE_MODE);
-  } catch (error) {
-    if (!isErrnoCode(error, "ENOENT")) throw error;
-    await ensureDir(path.dirname(file));
-    return await fsp.open(file, "wx", FILE_MODE);
-  }
+  return false;
 }
 
 /**
  * Claims an inbound message: true for its first delivery, false for a repeat while an
- * earlier claim is live (`ttlMs`, default 24 h). Claims survive restarts (they are files
- * under the sessions directory) and two processes claiming one message at once get exactly
- * one true. Now and then (at most hourly per directory) a claim also starts pruning
+ * earlier claim is live (`ttlMs`, default 24 h) and, with `delivered`, finished. Claims
+ * survive restarts (they are files under the sessions directory) and two processes claiming
+ * one message at once get exactly one true. Now and then (at most hourly per directory) a claim also starts pruning
  * expired records in the background.
  */
 export async function claimInbound(store: DedupeStore, message: InboundIdentity, options: ClaimInboundOptions = {}): Promise<boolean> {
@@ -170,13 +140,14 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   await assertOwnDirOnce(store.dir, path.dirname(file));
   schedulePrune(store, dir, now);
   if (await createRecord(file, text, store.durable)) return true;
-  const existing = await readRecord(file);
-  if (existing !== null && now < existing.expiresAt) return false;
-  // Expired (or pruned meanwhile): decide under the shard's lock, where takeovers and prunes happen.
+  const existing = await settledRecord(file);
+  if (existing !== null && now < existing.expiresAt && !(await abandoned(file, existing, now, options, store.durable))) return false;
+  // Expired, abandoned (or pruned meanwhile): decide under the shard's lock, where takeovers
+  // and prunes happen. An abandoned claim is taken over only if no one else did meanwhile.
   return withLock(path.dirname(file), LOCK, async (lock) => {
     const current = await readRecord(file);
     if (current === null) return createRecord(file, text, store.durable);
-    if (now < current.expiresAt) return false;
+    if (now < current.expiresAt && current.text !== existing?.text) return false;
     await writeFileAtomic(file, text, { durable: store.durable, beforeRename: () => lock.assertOwned() });
     return true;
   });

@@ -9,11 +9,12 @@ import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { customAlphabet } from "nanoid";
 import { HubError } from "../errors.js";
+import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { assertKey } from "./draft.js";
 import type { SessionEntry } from "./entry.js";
 import { ioFailure } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
-import type { SessionStore } from "./session-store.js";
+import type { SessionStore, StoreWarning } from "./session-store.js";
 import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
 import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "./transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
@@ -21,12 +22,27 @@ import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
 /** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
 const newEntryId = customAlphabet("0123456789abcdef", 16);
 
-const LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
+/** The transcript's cross-process lock (also taken by whoever archives a transcript). */
+export const TRANSCRIPT_LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
+
+export interface AppendOptions {
+  /**
+   * Told when the line was written but the store update after it (activity clock,
+   * `sessionFile`) failed: the append still resolves, since the transcript has the message.
+   * Default: `process.emitWarning`.
+   */
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
+}
 
 interface Pending {
   prepared: PreparedMessage;
+  warn: (warning: StoreWarning) => void;
   resolve: (message: StoredMessage) => void;
   reject: (error: unknown) => void;
+}
+
+function emitWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
 }
 
 interface Queue {
@@ -41,10 +57,12 @@ const queues = new WeakMap<SessionStore, Map<string, Queue>>();
  * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
  * transcript, with its header) when needed, records `sessionFile` on the entry when it has
  * none, and moves the entry's activity clock (`updatedAt`) to the message's timestamp (never
- * backwards). Resolves with the stored message once the line is written (and fsynced when
- * the store is durable) and the store is updated.
+ * backwards, and never past now + `FUTURE_SKEW_MS`). Resolves with the stored message once
+ * the line is written (and fsynced when the store is durable) and the store is updated. Once
+ * the line is written it never rejects: a failed store update is reported to
+ * `options.onWarning` (the transcript is the truth; a retry would append the message twice).
  */
-export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput): Promise<StoredMessage> {
+export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput, options: AppendOptions = {}): Promise<StoredMessage> {
   return new Promise<StoredMessage>((resolve, reject) => {
     assertKey(sessionKey, "sessionKey");
     const prepared = prepareMessage(message, store.now());
@@ -58,7 +76,7 @@ export function appendMessage(store: SessionStore, sessionKey: string, message: 
       queue = { items: [], flushing: false };
       byKey.set(sessionKey, queue);
     }
-    queue.items.push({ prepared, resolve, reject });
+    queue.items.push({ prepared, warn: options.onWarning ?? emitWarning, resolve, reject });
     if (!queue.flushing) void flush(store, sessionKey, queue, byKey);
   });
 }
@@ -71,8 +89,9 @@ async function flush(store: SessionStore, key: string, queue: Queue, byKey: Map<
     const batch = queue.items.splice(0);
     try {
       const target = await targetOf(store, key);
-      const stored = await writeBatch(store, key, target, batch);
-      void settle(store, key, target, batch, stored);
+      const { stored, failure } = await writeBatch(store, key, target, batch);
+      if (failure !== undefined) warnUnrecorded(store, target, batch, failure);
+      batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
     } catch (error) {
       for (const item of batch) item.reject(error);
     }
@@ -132,11 +151,15 @@ async function readTail(handle: FileHandle): Promise<Tail> {
   return { restart, torn: torn && !restart, garbage: restart && newestStart !== undefined, lastId };
 }
 
-/** Writes one batch under the transcript's cross-process lock; returns the stored messages. */
-async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<StoredMessage[]> {
+/**
+ * Writes one batch under the transcript's cross-process lock and records it in the store
+ * before the lock is released (so that whoever archives the transcript under that lock sees
+ * the entry that uses it); returns the stored messages and the store's failure, if any.
+ */
+async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<{ stored: StoredMessage[]; failure?: unknown }> {
   const { file } = target;
   const root = path.resolve(store.dir);
-  return withLock(file, LOCK, async (lock) => {
+  return withLock(file, TRANSCRIPT_LOCK, async (lock) => {
     const handle = await openTranscript(root, file, "append");
     let created = false;
     const stored: StoredMessage[] = [];
@@ -168,28 +191,36 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       await handle.close();
     }
     if (created && store.durable) await syncDir(root);
-    return stored;
+    try {
+      await record(store, key, target, stored);
+    } catch (failure) {
+      return { stored, failure };
+    }
+    return { stored };
   });
 }
 
 /**
- * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write, then
- * resolves each caller. An entry that was deleted or reset meanwhile is left alone: its
- * messages went to the transcript it had when they were appended.
+ * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write. An
+ * entry that was reset meanwhile is left alone: its messages went to the transcript it had.
+ * An entry deleted meanwhile (a prune, an operator) is recreated on that transcript: the
+ * messages were acknowledged, so they must stay in a live session, not only in an archive.
  */
-async function settle(store: SessionStore, key: string, target: Target, batch: Pending[], stored: StoredMessage[]): Promise<void> {
-  const latest = Math.max(...stored.map((m) => m.timestamp));
-  try {
-    await store.mutate((draft) => {
-      const entry = draft.get(key);
-      if (entry === undefined || entry.sessionId !== target.sessionId) return;
-      entry.sessionFile ??= target.sessionFile;
-      entry.updatedAt = Math.max(entry.updatedAt, latest);
-      draft.set(key, entry);
-    });
-  } catch (error) {
-    for (const item of batch) item.reject(error);
-    return;
-  }
-  batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
+async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
+  // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
+  const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
+  await store.mutate((draft) => {
+    const entry = draft.get(key) ?? { sessionId: target.sessionId, updatedAt: latest };
+    if (entry.sessionId !== target.sessionId) return;
+    entry.sessionFile ??= target.sessionFile;
+    entry.updatedAt = Math.max(entry.updatedAt, latest);
+    draft.set(key, entry);
+  });
+}
+
+/** The line is written but the store update failed: the callers are told, not rejected. */
+function warnUnrecorded(store: SessionStore, target: Target, batch: Pending[], error: unknown): void {
+  const code = error instanceof HubError ? error.code : "E_IO";
+  const message = `appended to ${target.file}, but updating ${store.path} failed: ${(error as Error).message}; the message is in the transcript, the activity clock moves with the next write`;
+  for (const warn of new Set(batch.map((item) => item.warn))) warn({ code, message, file: store.path });
 }

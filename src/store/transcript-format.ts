@@ -3,6 +3,7 @@
  * building the header and message lines, parsing one line back, and `messageText`. Pure.
  */
 import { HubError, describeValue } from "../errors.js";
+import { MAX_DATE_MS } from "../lifecycle/defaults.js";
 import { isPlainObject } from "./entry.js";
 
 export const TRANSCRIPT_VERSION = 3;
@@ -129,8 +130,8 @@ export function prepareMessage(input: unknown, now: number): PreparedMessage {
   const { role, content, timestamp, meta } = input;
   if (typeof role !== "string" || role === "") throw invalid(`message.role must be a non-empty string, got ${describeValue(role)}`);
   assertContent(content);
-  if (timestamp !== undefined && (typeof timestamp !== "number" || !Number.isFinite(timestamp) || timestamp < 0)) {
-    throw invalid(`message.timestamp must be epoch ms (a finite number >= 0), got ${describeValue(timestamp)}`);
+  if (timestamp !== undefined && (typeof timestamp !== "number" || !Number.isFinite(timestamp) || timestamp < 0 || timestamp > MAX_DATE_MS)) {
+    throw invalid(`message.timestamp must be epoch ms (a finite number from 0 to ${MAX_DATE_MS}), got ${describeValue(timestamp)}`);
   }
   const keptMeta = prepareMeta(meta);
   const message: Record<string, unknown> = { role, content };

@@ -6,6 +6,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { claimInbound } from "../../src/store/dedupe.js";
 import { HOUR, MINUTE, processed, readStoreFile, sessionsDir, transcriptMessages, useHub } from "./helpers.js";
 
 const t = useHub("2026-11-20T09:00:00Z");
@@ -58,7 +59,10 @@ describe("a first message", () => {
     [{ channel: "telegram", peerId: "1", messageId: ["m1"], text: "x" }, "message.messageId must be a string or a number, got an array"],
     [{ channel: "telegram", peerId: "1", senderName: 7, text: "x" }, "message.senderName must be a string, got 7"],
     [{ channel: "telegram", peerId: "1", isAuthorized: "no", text: "/new" }, 'message.isAuthorized must be a boolean, got "no"'],
-    [{ channel: "telegram", peerId: "1", messageId: "m1", timestamp: "yesterday", text: "x" }, 'message.timestamp must be epoch ms (a finite number >= 0), got "yesterday"'],
+    [{ channel: "telegram", peerId: "1", messageId: "m1", timestamp: "yesterday", text: "x" }, 'message.timestamp must be epoch ms (a finite number from 0 to 8640000000000000), got "yesterday"'],
+    [{ channel: "telegram", peerId: "1", messageId: "m1", timestamp: 8.64e15 + 1, text: "x" }, "message.timestamp must be epoch ms (a finite number from 0 to 8640000000000000), got 8640000000000001"],
+    [{ channel: "telegram", peerId: "1", messageId: "m1", timestamp: Infinity, text: "x" }, "message.timestamp must be epoch ms (a finite number from 0 to 8640000000000000), got Infinity"],
+    [{ channel: "telegram", peerId: "1", messageId: "m1", timestamp: -1, text: "x" }, "message.timestamp must be epoch ms (a finite number from 0 to 8640000000000000), got -1"],
     [null, "message must be an object, got null"],
   ])("rejects %j with E_INVALID_ARGUMENT and leaves no trace", async (message, error) => {
     const hub = await t.open();
@@ -436,5 +440,58 @@ describe("explicit session keys", () => {
     t.clock().advance(MINUTE);
     const second = processed(await hub.receive({ channel: "telegram", sessionKey: "main", text: "again" }));
     expect(second).toMatchObject({ sessionKey: "agent:main:main", sessionId: first.sessionId, isNewSession: false });
+  });
+});
+
+describe("a message timestamp in the future", () => {
+  it("is kept on the message, but the activity clock stops at now + 5 minutes, so resets still happen", async () => {
+    const config = { session: { reset: { mode: "daily" as const, atHour: 4 }, timezone: "UTC" } };
+    const hub = await t.open({ config });
+    const future = Date.parse("2099-01-01T00:00:00Z");
+    const first = processed(await hub.receive({ channel: "telegram", peerId: "7", messageId: "f1", timestamp: future, text: "from the future" }));
+    expect(first.message.timestamp).toBe(future);
+    expect((await hub.session(first.sessionKey))?.updatedAt).toBe(t.clock().at + 5 * MINUTE);
+    t.clock().advance(24 * HOUR);
+    const next = processed(await hub.receive({ channel: "telegram", peerId: "7", messageId: "f2", text: "a day later" }));
+    expect(next).toMatchObject({ isNewSession: true, resetReason: "daily" });
+  });
+
+  it("an entry hand-stamped in 2099 is reset by the next message (stale, not immune)", async () => {
+    const config = { session: { reset: { mode: "idle" as const, idleMinutes: 60 } } };
+    const hub = await t.open({ config });
+    const first = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g1", text: "hi" }));
+    await hub.store.update(first.sessionKey, { updatedAt: Date.parse("2099-01-01T00:00:00Z") });
+    t.clock().advance(MINUTE);
+    const next = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g2", text: "again" }));
+    expect(next).toMatchObject({ isNewSession: true, resetReason: "idle" });
+    expect(next.entry.updatedAt).toBe(t.clock().at);
+  });
+});
+
+describe("de-duplication: claims older than 2 minutes are checked against the transcript", () => {
+  it("a message in the transcript stays a duplicate, also after a reset moved it to a previous session", async () => {
+    const hub = await t.open();
+    const message = { ...aliceDm, messageId: "tg-90", text: "once" };
+    const first = processed(await hub.receive(message));
+    t.clock().advance(3 * MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
+    processed(await hub.receive({ ...aliceDm, messageId: "tg-91", text: "/new" }));
+    t.clock().advance(3 * MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
+    expect((await transcriptMessages(t.dir(), first.sessionId)).map((l) => l.meta?.gatewayMessageId)).toEqual(["tg-90"]);
+  });
+
+  it("a claim whose message never reached the transcript (a crash) is processed once the bound passed", async () => {
+    const hub = await t.open();
+    processed(await hub.receive({ ...aliceDm, messageId: "tg-1", text: "earlier" }));
+    // A claim without its append, as a process killed between the two leaves it.
+    expect(await claimInbound(hub.store, { channel: "telegram", peerId: "111", messageId: "tg-92" }, { now: t.clock().at })).toBe(true);
+    const message = { ...aliceDm, messageId: "tg-92", text: "lost?" };
+    t.clock().advance(MINUTE);
+    expect(await hub.receive(message)).toEqual({ duplicate: true }); // its owner (this process) lives: maybe still appending
+    t.clock().advance(2 * MINUTE);
+    const r = processed(await hub.receive(message));
+    expect((await transcriptMessages(t.dir(), r.sessionId)).map((l) => l.meta?.gatewayMessageId)).toEqual(["tg-1", "tg-92"]);
+    expect(await hub.receive(message)).toEqual({ duplicate: true });
   });
 });

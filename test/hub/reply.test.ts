@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { CONTEXT_HEADER, CURRENT_HEADER } from "../../src/hub/context.js";
+import { deleteSessions } from "../../src/lifecycle/delete-sessions.js";
+import { openSessionStore } from "../../src/store/session-store.js";
 import { appendMessage } from "../../src/store/transcript-append.js";
 import { MINUTE, processed, transcriptMessages, useHub } from "./helpers.js";
 
@@ -185,5 +187,51 @@ describe("contextSince and formatContext", () => {
     await Promise.all(texts.map((text) => appendMessage(hub.store, DM_KEY, { role: "user", content: text })));
     const since = await hub.contextSince(DM_KEY);
     expect(since.map((m) => m.content)).toEqual(texts);
+  });
+});
+
+describe("a reply after an operator deleted the session mid-turn", () => {
+  async function deleteElsewhere(key: string): Promise<void> {
+    // Another process (the CLI) deletes the session between receive and reply.
+    const other = openSessionStore({ stateDir: t.dir(), durable: false });
+    expect((await deleteSessions(other, [key])).map((d) => d.key)).toEqual([key]);
+    await other.close();
+  }
+
+  it("is recorded in a recreated session (fresh sessionId, same route) and reported sent", async () => {
+    const hub = await t.open();
+    const inbound = processed(await hub.receive({ ...dm, messageId: "m1", text: "hi" }));
+    await deleteElsewhere(DM_KEY);
+    t.clock().advance(MINUTE);
+    const r = await hub.reply(DM_KEY, { text: "hello Alice" });
+    expect(r).toMatchObject({ sent: true, sessionRecreated: true, message: { role: "assistant", content: "hello Alice", parentId: null } });
+    expect(r.message.meta).toEqual({ channel: "telegram" });
+    const entry = await hub.session(DM_KEY);
+    expect(entry?.sessionId).not.toBe(inbound.sessionId);
+    expect(entry).toMatchObject({ lastChannel: "telegram", lastTo: "111", chatType: "direct", deliveryContext: { channel: "telegram", to: "111" }, updatedAt: t.clock().at });
+    const lines = await transcriptMessages(t.dir(), entry?.sessionId as string);
+    expect(lines.map((l) => [l.message?.role, l.message?.content])).toEqual([["assistant", "hello Alice"]]);
+    // The next reply goes to the recreated session as usual.
+    expect(await hub.reply(DM_KEY, { text: "again" })).not.toHaveProperty("sessionRecreated");
+  });
+
+  it("still obeys the send policy: a /send off override and config rules survive the deletion", async () => {
+    const hub = await t.open({ config: denyDiscordGroups });
+    await hub.receive({ ...discordGroup, messageId: "g1", text: "question" });
+    await deleteElsewhere(GROUP_KEY);
+    const denied = await hub.reply(GROUP_KEY, { text: "answer" });
+    expect(denied).toMatchObject({ sent: false, sessionRecreated: true });
+    expect(denied.message.meta).toMatchObject({ channel: "discord", suppressed: true });
+
+    await hub.receive({ ...dm, messageId: "d1", text: "/send off" });
+    await deleteElsewhere(DM_KEY);
+    expect(await hub.reply(DM_KEY, { text: "shh" })).toMatchObject({ sent: false, sessionRecreated: true });
+    expect((await hub.session(DM_KEY))?.sendPolicy).toBe("deny");
+  });
+
+  it("a reply for a session this hub never saw is still E_NOT_FOUND and creates nothing", async () => {
+    const hub = await t.open();
+    await expect(hub.reply("agent:main:telegram:dm:404", { text: "x" })).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+    expect(await hub.sessions()).toEqual([]);
   });
 });

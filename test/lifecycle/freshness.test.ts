@@ -48,7 +48,7 @@ const VECTORS: Vector[] = [
   // Never.
   ["never: a year later", { mode: "never", idleMinutes: 1, timezone: "UTC" }, "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", { fresh: true }],
   // A clock behind the entry is fresh.
-  ["now before updatedAt", daily("UTC"), "2026-01-02T05:00:00Z", "2026-01-01T05:00:00Z", { fresh: true }],
+  ["now before updatedAt, within the 5-minute skew", daily("UTC"), "2026-01-01T05:04:59Z", "2026-01-01T05:00:00Z", { fresh: true }],
 ];
 
 describe("evaluateFreshness", () => {
@@ -90,5 +90,27 @@ describe("evaluateFreshness", () => {
     expect(() => evaluateFreshness({ updatedAt: 0, now: 1, policy: { mode: "daily", timezone: "Atlantis/Capital" } })).toThrowError(
       expect.objectContaining({ code: "E_INVALID_CONFIG" }),
     );
+  });
+});
+
+describe("evaluateFreshness: an activity clock in the future", () => {
+  const now = at("2026-06-01T12:00:00Z");
+  const MINUTE = 60_000;
+
+  it.each([
+    ["daily", { mode: "daily", timezone: "UTC" } as FreshnessPolicy, "daily"],
+    ["daily with idleMinutes", { mode: "daily", timezone: "UTC", idleMinutes: 30 } as FreshnessPolicy, "daily"],
+    ["idle", { mode: "idle", idleMinutes: 30 } as FreshnessPolicy, "idle"],
+  ])("%s: beyond the 5-minute skew it is stale", (_name, policy, reason) => {
+    expect(evaluateFreshness({ updatedAt: now + 5 * MINUTE + 1, now, policy })).toEqual({ fresh: false, reason });
+    expect(evaluateFreshness({ updatedAt: at("2099-01-01T00:00:00Z"), now, policy })).toEqual({ fresh: false, reason });
+    // Beyond the Date range: stale too, never a RangeError.
+    expect(evaluateFreshness({ updatedAt: 9e15, now, policy })).toEqual({ fresh: false, reason });
+  });
+
+  it("within the skew it is fresh; mode never stays fresh", () => {
+    expect(evaluateFreshness({ updatedAt: now + 5 * MINUTE, now, policy: { mode: "daily", timezone: "UTC" } })).toEqual({ fresh: true });
+    expect(evaluateFreshness({ updatedAt: now + 5 * MINUTE, now, policy: { mode: "idle", idleMinutes: 1 } })).toEqual({ fresh: true });
+    expect(evaluateFreshness({ updatedAt: at("2099-01-01T00:00:00Z"), now, policy: { mode: "never" } })).toEqual({ fresh: true });
   });
 });

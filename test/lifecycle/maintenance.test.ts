@@ -257,3 +257,25 @@ describe("pruneSessions: options", () => {
     expect(await names()).toEqual([]);
   });
 });
+
+describe("pruneSessions: an activity clock in the future", () => {
+  it("removes entries stamped beyond the 5-minute skew as stale, keeps those within it", async () => {
+    await seed(
+      {
+        "agent:main:telegram:dm:1": { sessionId: "s1", updatedAt: Date.parse("2099-01-01T00:00:00Z") },
+        "agent:main:telegram:dm:2": { sessionId: "s2", updatedAt: NOW + 5 * 60_000 + 1 },
+        "agent:main:telegram:dm:3": { sessionId: "s3", updatedAt: NOW + 5 * 60_000 },
+        "agent:main:telegram:dm:4": { sessionId: "s4", updatedAt: 9e15 },
+      },
+      ["s1.jsonl", "s2.jsonl", "s3.jsonl", "s4.jsonl"],
+    );
+    const report = await pruneSessions(store);
+    expect(report.removed.map((r) => [r.key, r.reason]).sort()).toEqual([
+      ["agent:main:telegram:dm:1", "stale"],
+      ["agent:main:telegram:dm:2", "stale"],
+      ["agent:main:telegram:dm:4", "stale"],
+    ]);
+    expect(report.kept).toBe(1);
+    expect((await store.list()).map((e) => e.key)).toEqual(["agent:main:telegram:dm:3"]);
+  });
+});

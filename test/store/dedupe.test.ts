@@ -81,13 +81,21 @@ describe("claimInbound", () => {
     expect(await claimInbound(storeAt(tmp()), { ...message, messageId: "8" }, { now: T0 + 1000 })).toBe(true);
   });
 
-  it("treats a record without valid content as being written at first, and as expired once it is old", async () => {
+  it("waits for a record being written (no valid content yet), and treats it as expired once it is old", async () => {
     const store = storeAt(tmp());
     const message = { channel: "telegram", messageId: "x" };
     await claimInbound(store, message);
     const [file] = await records(store);
     const record = path.join(store.dir, "dedupe", file ?? "");
+    const written = await fs.readFile(record, "utf8");
     await fs.writeFile(record, "");
+    const repeat = claimInbound(store, message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await fs.writeFile(record, written); // the writer finishes within the grace period
+    expect(await repeat).toBe(false);
+    // Created and never written (its process was killed in between): taken over after 2 s.
+    await fs.writeFile(record, "");
+    expect(await claimInbound(store, message)).toBe(true);
     expect(await claimInbound(store, message)).toBe(false);
     await fs.writeFile(record, "{garbage");
     const old = new Date(Date.now() - 2 * 60 * 1000);

@@ -64,6 +64,7 @@ describe("prepareMessage", () => {
     ["a text block without text", { role: "user", content: [{ type: "text" }] }, /^message\.content\[0\]\.text must be a string, got undefined$/],
     ["a negative timestamp", { role: "user", content: "x", timestamp: -1 }, /^message\.timestamp must be epoch ms/],
     ["a string timestamp", { role: "user", content: "x", timestamp: "now" }, /message\.timestamp/],
+    ["a timestamp beyond the Date range", { role: "user", content: "x", timestamp: 8.64e15 + 1 }, /^message\.timestamp must be epoch ms \(a finite number from 0 to 8640000000000000\), got 8640000000000001$/],
     ["meta an array", { role: "user", content: "x", meta: [] }, /^message\.meta must be a plain object, got an array$/],
     ["meta.senderId a number", { role: "user", content: "x", meta: { senderId: 5 } }, /^message\.meta\.senderId must be a string, got 5$/],
     ["meta.threadId an object", { role: "user", content: "x", meta: { threadId: {} } }, /^message\.meta\.threadId must be a string or a number/],

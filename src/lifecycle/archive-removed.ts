@@ -1,0 +1,44 @@
+/**
+ * Archiving the transcripts of entries just removed (prune, delete), safely against a message
+ * arriving at the same moment: the archive happens under the transcript's lock, the lock an
+ * append holds until the store records it, and only if the store still has no entry for the
+ * key on that session id. A message that got in first has brought the entry back (see
+ * `transcript-append.ts`): its transcript then stays where it is, live.
+ */
+import { HubError } from "../errors.js";
+import { archiveTranscripts, type ArchiveTranscriptsOptions } from "../store/archive.js";
+import type { SessionEntry } from "../store/entry.js";
+import { withLock } from "../store/lock.js";
+import type { SessionStore } from "../store/session-store.js";
+import { TRANSCRIPT_LOCK } from "../store/transcript-append.js";
+import { resolveTranscriptPath, sessionFileOf } from "../store/transcript-path.js";
+
+/** The transcript an append to this entry would write, or undefined for an invalid `sessionFile`. */
+function appendTarget(store: SessionStore, key: string, entry: Readonly<SessionEntry>): string | undefined {
+  try {
+    return resolveTranscriptPath(store.dir, { sessionId: entry.sessionId, sessionFile: sessionFileOf(key, entry) });
+  } catch (error) {
+    if (error instanceof HubError && error.code === "E_INVALID_SESSION_FILE") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Archives the transcripts of the removed entry `key` → `entry`; returns the archive paths,
+ * or `undefined` when a message revived the entry meanwhile (nothing archived). A dry run
+ * takes no lock.
+ */
+export async function archiveRemoved(
+  store: SessionStore,
+  key: string,
+  entry: Readonly<SessionEntry>,
+  now: number,
+  options: ArchiveTranscriptsOptions,
+): Promise<string[] | undefined> {
+  const file = options.dryRun ? undefined : appendTarget(store, key, entry);
+  if (file === undefined) return archiveTranscripts(store.dir, entry, now, options);
+  return withLock(file, TRANSCRIPT_LOCK, async () => {
+    if ((await store.get(key))?.sessionId === entry.sessionId) return undefined;
+    return archiveTranscripts(store.dir, entry, now, options);
+  });
+}
