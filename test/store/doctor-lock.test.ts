@@ -12,7 +12,7 @@ describe("hub doctor --fix and a stale lock", () => {
   it("keeps a lock that changed hands between the diagnosis and the repair", async () => {
     const file = path.join(tmp(), "sessions.json");
     const store = openSessionStore({ path: file });
-    await store.update("k", { label: "x" });
+    await store.update("agent:main:main", { label: "x" }); // a canonical key: no legacy-key repair needs the lock the writer holds
     const lockDir = lockDirOf(file);
     await fs.mkdir(lockDir);
     await fs.writeFile(path.join(lockDir, "owner.json"), JSON.stringify({ pid: 1, host: "another-host", token: "frozen" }));
