@@ -1,0 +1,109 @@
+// session-hub against the peers a user would pick, side by side in one run on the same
+// workload (one round = receive of a Telegram DM + reply, both awaited, durable; the store
+// seeded with N clawdbot-shaped entries): SQLite WAL synchronous=FULL doing the same work,
+// the fsync floor, and the naive clawdbot algorithm. Phases: per-round latency, 100
+// conversations in one process, several processes on one state dir, `hub sessions --json`.
+// Options: --sizes 1k,10k,100k,1k-fat,10k-fat --reps 5 --conversations 100 --procs 4
+// --naive-max-mb 50, or --quick. The helpers live in bench/peers/.
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { openFloor, openNaive, seedNaive } from "../peers/file-peers.mjs";
+import { countHubLines, hubListCommand, openHub, seedHub } from "../peers/hub-peer.mjs";
+import { listing, sqliteListCommand } from "../peers/listing.mjs";
+import { peersOptions } from "../peers/options.mjs";
+import { concurrent, perRound } from "../peers/phases.mjs";
+import { processes } from "../peers/processes.mjs";
+import { printTables, summarize } from "../peers/report.mjs";
+import { countSqliteLines, openSqlite, seedSqlite, sqliteFile } from "../peers/sqlite-peer.mjs";
+import { round, storeOf } from "../peers/workload.mjs";
+
+export const title = "Peers: session-hub vs SQLite WAL (FULL) vs fsync floor vs naive clawdbot, one workload";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Every contender's directory, seeded with the same entries. */
+async function seedAll(root, size, naiveMaxBytes) {
+  const store = storeOf(size.n, size.fat, Date.now());
+  const storeBytes = Buffer.byteLength(JSON.stringify(store, null, 2));
+  const dirs = { hub: path.join(root, "hub"), sqlite: path.join(root, "sqlite"), floor: path.join(root, "floor") };
+  await seedHub(dirs.hub, store);
+  await fs.mkdir(dirs.sqlite, { recursive: true });
+  seedSqlite(dirs.sqlite, store);
+  if (storeBytes <= naiveMaxBytes) {
+    dirs.naive = path.join(root, "naive");
+    await seedNaive(dirs.naive, store);
+  }
+  return { dirs, storeBytes };
+}
+
+async function openAll(dirs) {
+  const contenders = [await openHub(dirs.hub), openSqlite(dirs.sqlite), await openFloor(dirs.floor)];
+  if (dirs.naive) contenders.push(openNaive(dirs.naive));
+  return contenders;
+}
+
+/** Expected transcript lines (2 per round) against those found: the lost updates. */
+function lostUpdates(dirs, convs, tallies) {
+  return {
+    hub: 2 * (tallies.hub ?? 0) - countHubLines(dirs.hub, convs),
+    sqlite: 2 * (tallies.sqlite ?? 0) - countSqliteLines(dirs.sqlite, convs),
+  };
+}
+
+async function runSize(root, size, opts, log) {
+  const { dirs, storeBytes } = await seedAll(root, size, opts.naiveMaxBytes);
+  const result = { size: size.label, entries: size.n, fat: size.fat, bytesPerEntry: Math.round(storeBytes / size.n), storeMB: round(storeBytes / 1e6, 1) };
+  const tallies = {};
+  const tally = (name, rounds) => (tallies[name] = (tallies[name] ?? 0) + rounds);
+  const convs = Array.from({ length: Math.min(opts.conversations, size.n - 1) }, (_, i) => i + 1);
+  const contenders = await openAll(dirs);
+  try {
+    for (const contender of contenders) {
+      await contender.round(0, 0, "w"); // the store loaded, the transcript created
+      tally(contender.name, 1);
+    }
+    result.perRound = await perRound(contenders, { conv: 0, reps: opts.reps, blockRounds: opts.blockRounds, blockMs: opts.blockMs, tally });
+    if (!dirs.naive) result.perRound.naive = null;
+    log(`${size.label}: per round p50 ${Object.entries(result.perRound).map(([name, r]) => `${name} ${r ? round(r.p50, 2) : "-"} ms`).join(", ")}`);
+    if (opts.concurrentAt(size)) {
+      const inProcess = contenders.filter((c) => c.name !== "naive");
+      result.concurrent = { conversations: convs.length, peers: await concurrent(inProcess, { convs, reps: opts.throughputReps, windowMs: opts.windowMs, tally }) };
+      log(`${size.label}: ${convs.length} conversations at once, rounds/s ${Object.entries(result.concurrent.peers).map(([name, r]) => `${name} ${round(r.roundsPerSec, 0)}`).join(", ")}`);
+    }
+  } finally {
+    for (const contender of contenders) await contender.close();
+  }
+  const checked = [0, ...convs];
+  if (result.concurrent) result.concurrent.lostUpdates = lostUpdates(dirs, checked, tallies);
+  if (opts.listAt(size)) {
+    const commands = { hub: hubListCommand(REPO_ROOT, dirs.hub), sqlite: sqliteListCommand(sqliteFile(dirs.sqlite)) };
+    result.listing = await listing(commands, { reps: opts.listReps, expectedCount: size.n });
+    log(`${size.label}: hub sessions --json ${round(result.listing.hub.ms, 0)} ms, sqlite script ${round(result.listing.sqlite.ms, 0)} ms`);
+  }
+  if (opts.processesAt(size)) {
+    const shared = { hub: dirs.hub, sqlite: dirs.sqlite };
+    const peers = await processes(shared, { convs, procs: opts.procs, reps: opts.throughputReps, windowMs: opts.windowMs, tally });
+    result.processes = { procs: opts.procs, conversations: convs.length, peers, lostUpdates: lostUpdates(dirs, checked, tallies) };
+    log(`${size.label}: ${opts.procs} processes, rounds/s hub ${round(peers.hub.roundsPerSec, 0)}, sqlite ${round(peers.sqlite.roundsPerSec, 0)}; lost updates ${JSON.stringify(result.processes.lostUpdates)}`);
+  }
+  return result;
+}
+
+export async function run({ quick, log, args = [] }) {
+  const opts = peersOptions(args, quick);
+  const results = [];
+  for (const size of opts.sizes) {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), `hub-bench-peers-${size.label}-`));
+    try {
+      results.push(await runSize(root, size, opts, log));
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  }
+  const summary = summarize(results);
+  printTables(results, summary, log);
+  const config = { sizes: opts.sizes.map((s) => s.label), reps: opts.reps, conversations: opts.conversations, procs: opts.procs, quick };
+  return { config, figures: { sizes: results }, ratios: summary.ratios, targets: summary.targets, met: summary.met };
+}
