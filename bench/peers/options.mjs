@@ -3,8 +3,8 @@
 import { parseArgs } from "node:util";
 import { parseSizes } from "./workload.mjs";
 
-const FULL = { sizes: "1k,10k,100k,1k-fat,10k-fat", reps: 5, blockRounds: 60, blockMs: 2_500, windowMs: 3_000, listReps: 7 };
-const QUICK = { sizes: "1k,10k,1k-fat", reps: 2, blockRounds: 10, blockMs: 300, windowMs: 600, listReps: 3 };
+const FULL = { sizes: "1k,10k,100k,1k-fat,10k-fat", reps: 5, blockRounds: 60, blockMs: 2_500, windowMs: 3_000, throughputReps: 3, conversations: 100, listReps: 7 };
+const QUICK = { sizes: "1k,10k,1k-fat", reps: 2, blockRounds: 10, blockMs: 300, windowMs: 600, throughputReps: 1, conversations: 20, listReps: 3 };
 
 function positiveInt(values, name, fallback) {
   if (values[name] === undefined) return fallback;
@@ -32,9 +32,9 @@ export function peersOptions(args, quick) {
     blockRounds: base.blockRounds,
     blockMs: base.blockMs,
     windowMs: base.windowMs,
-    throughputReps: Math.min(reps, 3),
+    throughputReps: Math.min(reps, base.throughputReps),
     listReps: values.reps === undefined ? base.listReps : reps,
-    conversations: positiveInt(values, "conversations", 100),
+    conversations: positiveInt(values, "conversations", base.conversations),
     procs: positiveInt(values, "procs", 4),
     naiveMaxBytes: positiveInt(values, "naive-max-mb", 50) * 1e6,
     // Which sizes get which phase: all for per-round, lean ones for concurrency, lean up to

@@ -1,6 +1,6 @@
-// The in-process phases of the peers suite: rounds one at a time (per-round latency), and
-// many conversations at once (rounds/s). Contenders take turns in blocks, the order rotated
-// every repetition, so all of them meet the same machine weather.
+// The loops of the peers suite: rounds one at a time (per-round latency, contenders taking
+// turns in blocks, the order rotated every repetition, so all of them meet the same machine
+// weather), and many conversations at once (run by each throughput worker).
 import { median, percentile } from "./workload.mjs";
 
 const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
@@ -50,18 +50,4 @@ export async function manyAtOnce(contender, convs, windowMs, tag) {
 export async function warmUp(contender, convs, tag) {
   await Promise.all(convs.map((conv) => contender.round(conv, 0, tag)));
   return convs.length;
-}
-
-/** Concurrent conversations in one process: rounds/s per contender, the median of `reps`. */
-export async function concurrent(contenders, { convs, reps, windowMs, tally }) {
-  for (const contender of contenders) tally(contender.name, await warmUp(contender, convs, "cw"));
-  const rates = Object.fromEntries(contenders.map((c) => [c.name, []]));
-  for (let rep = 0; rep < reps; rep++) {
-    for (const contender of rotate(contenders, rep)) {
-      const { rounds, ms } = await manyAtOnce(contender, convs, windowMs, `c${rep}`);
-      tally(contender.name, rounds);
-      rates[contender.name].push((rounds / ms) * 1000);
-    }
-  }
-  return Object.fromEntries(Object.entries(rates).map(([name, list]) => [name, { roundsPerSec: median(list), runs: list.length }]));
 }

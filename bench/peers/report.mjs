@@ -11,7 +11,9 @@ export const TARGETS = {
 };
 
 const suffix = (label) => label.replace(/-fat$/, "Fat");
-const rate = (phase, name) => phase?.peers?.[name]?.roundsPerSec;
+const rate = (phase, name) => phase?.peers?.[name]?.roundsPerSec ?? undefined;
+const rateCell = (phase, name) => (phase.peers[name]?.error ? "crashed" : String(round(rate(phase, name), 0)));
+const lostCell = (value) => (value === null ? "unknown (crashed)" : String(value));
 
 /** Adds each size's ratios to it; returns the flat ratios, the targets and which are met. */
 export function summarize(results) {
@@ -68,17 +70,22 @@ export function printTables(results, summary, log) {
   const many = results.filter((r) => r.concurrent);
   if (many.length > 0) {
     log(`\n${many[0].concurrent.conversations} conversations at once, one process: rounds/s (lost updates: hub, sqlite)`);
-    const rows = many.map((r) => [r.size, ...["hub", "sqlite", "floor"].map((n) => String(round(rate(r.concurrent, n), 0))), x(r.ratios.concurrentHubOverSqlite), `${r.concurrent.lostUpdates.hub}, ${r.concurrent.lostUpdates.sqlite}`]);
+    const rows = many.map((r) => [r.size, ...["hub", "sqlite", "floor"].map((n) => rateCell(r.concurrent, n)), x(r.ratios.concurrentHubOverSqlite), `${lostCell(r.concurrent.lostUpdates.hub)}, ${lostCell(r.concurrent.lostUpdates.sqlite)}`]);
     for (const line of table(["size", "session-hub", "sqlite FULL", "floor", "hub/sqlite", "lost"], rows)) log(line);
   }
   for (const r of results.filter((item) => item.processes)) {
     const p = r.processes;
-    log(`\n${p.procs} processes sharing the state dir at ${r.size}, ${p.conversations} conversations: session-hub ${round(rate(p, "hub"), 0)} rounds/s, sqlite ${round(rate(p, "sqlite"), 0)} rounds/s (${x(r.ratios.processesHubOverSqlite)}); lost updates: hub ${p.lostUpdates.hub}, sqlite ${p.lostUpdates.sqlite}`);
+    log(`\n${p.procs} processes sharing the state dir at ${r.size}, ${p.conversations} conversations: session-hub ${rateCell(p, "hub")} rounds/s, sqlite ${rateCell(p, "sqlite")} rounds/s (${x(r.ratios.processesHubOverSqlite)}); lost updates: hub ${lostCell(p.lostUpdates.hub)}, sqlite ${lostCell(p.lostUpdates.sqlite)}`);
   }
   const listed = results.filter((r) => r.listing);
   if (listed.length > 0) {
     log("\n`hub sessions --json` as a whole process vs a plain SQLite listing script (median ms)");
     for (const line of table(["size", "hub sessions", "sqlite script", "hub/sqlite"], listed.map((r) => [r.size, ms(r.listing.hub.ms), ms(r.listing.sqlite.ms), x(r.ratios.listingHubOverSqlite)]))) log(line);
+  }
+  for (const r of results) {
+    for (const [phase, peers] of [["concurrent", r.concurrent?.peers], ["processes", r.processes?.peers]]) {
+      for (const [name, value] of Object.entries(peers ?? {})) if (value.error) log(`\n${r.size}, ${phase}: ${name} crashed: ${value.error}`);
+    }
   }
   const targets = Object.entries(summary.met).map(([name, ok]) => `${name} ${TARGETS[name].max !== undefined ? "≤" : "≥"} ${TARGETS[name].max ?? TARGETS[name].min}: ${ok ? "met" : "not met"}`);
   log(`\ntargets (issue 11): ${targets.join("; ")}${summary.ratios.hubP50Growth === undefined ? "" : `; hub p50 largest/smallest lean size ${x(summary.ratios.hubP50Growth)}`}`);

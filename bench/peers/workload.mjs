@@ -78,6 +78,7 @@ export function parseSizes(text) {
     const match = /^(\d+)(k?)(-fat)?$/.exec(token.trim());
     if (!match) throw new Error(`--sizes: expected tokens like 1k, 10k, 100k, 1k-fat; got "${token}"`);
     const n = Number(match[1]) * (match[2] ? 1000 : 1);
+    if (n < 2) throw new Error(`--sizes: a store needs at least 2 entries (one conversation per phase), got "${token}"`);
     return { n, fat: match[3] !== undefined, label: `${match[1]}${match[2]}${match[3] ?? ""}` };
   });
 }

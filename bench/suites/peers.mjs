@@ -13,10 +13,10 @@ import { openFloor, openNaive, seedNaive } from "../peers/file-peers.mjs";
 import { countHubLines, hubListCommand, openHub, seedHub } from "../peers/hub-peer.mjs";
 import { listing, sqliteListCommand } from "../peers/listing.mjs";
 import { peersOptions } from "../peers/options.mjs";
-import { concurrent, perRound } from "../peers/phases.mjs";
-import { processes } from "../peers/processes.mjs";
+import { perRound } from "../peers/phases.mjs";
 import { printTables, summarize } from "../peers/report.mjs";
 import { countSqliteLines, openSqlite, seedSqlite, sqliteFile } from "../peers/sqlite-peer.mjs";
+import { throughput } from "../peers/throughput.mjs";
 import { round, storeOf } from "../peers/workload.mjs";
 
 export const title = "Peers: session-hub vs SQLite WAL (FULL) vs fsync floor vs naive clawdbot, one workload";
@@ -44,13 +44,31 @@ async function openAll(dirs) {
   return contenders;
 }
 
-/** Expected transcript lines (2 per round) against those found: the lost updates. */
-function lostUpdates(dirs, convs, tallies) {
+/** Expected transcript lines (2 per round) against those found; null where a run crashed. */
+function lostUpdates(dirs, convs, tallies, phases) {
+  const ok = (name) => Object.values(phases).every((peers) => peers[name]?.error === undefined);
   return {
-    hub: 2 * (tallies.hub ?? 0) - countHubLines(dirs.hub, convs),
-    sqlite: 2 * (tallies.sqlite ?? 0) - countSqliteLines(dirs.sqlite, convs),
+    hub: ok("hub") ? 2 * (tallies.hub ?? 0) - countHubLines(dirs.hub, convs) : null,
+    sqlite: ok("sqlite") ? 2 * (tallies.sqlite ?? 0) - countSqliteLines(dirs.sqlite, convs) : null,
   };
 }
+
+/** Per-round latency, in this process, every contender taking turns. */
+async function perRoundPhase(dirs, opts, tally) {
+  const contenders = await openAll(dirs);
+  try {
+    for (const contender of contenders) {
+      await contender.round(0, 0, "w"); // the store loaded, the transcript created
+      tally(contender.name, 1);
+    }
+    const result = await perRound(contenders, { conv: 0, reps: opts.reps, blockRounds: opts.blockRounds, blockMs: opts.blockMs, tally });
+    return dirs.naive ? result : { ...result, naive: null };
+  } finally {
+    for (const contender of contenders) await contender.close();
+  }
+}
+
+const rates = (peers) => Object.entries(peers).map(([name, r]) => `${name} ${r.error ? "crashed" : round(r.roundsPerSec, 0)}`).join(", ");
 
 async function runSize(root, size, opts, log) {
   const { dirs, storeBytes } = await seedAll(root, size, opts.naiveMaxBytes);
@@ -58,35 +76,25 @@ async function runSize(root, size, opts, log) {
   const tallies = {};
   const tally = (name, rounds) => (tallies[name] = (tallies[name] ?? 0) + rounds);
   const convs = Array.from({ length: Math.min(opts.conversations, size.n - 1) }, (_, i) => i + 1);
-  const contenders = await openAll(dirs);
-  try {
-    for (const contender of contenders) {
-      await contender.round(0, 0, "w"); // the store loaded, the transcript created
-      tally(contender.name, 1);
-    }
-    result.perRound = await perRound(contenders, { conv: 0, reps: opts.reps, blockRounds: opts.blockRounds, blockMs: opts.blockMs, tally });
-    if (!dirs.naive) result.perRound.naive = null;
-    log(`${size.label}: per round p50 ${Object.entries(result.perRound).map(([name, r]) => `${name} ${r ? round(r.p50, 2) : "-"} ms`).join(", ")}`);
-    if (opts.concurrentAt(size)) {
-      const inProcess = contenders.filter((c) => c.name !== "naive");
-      result.concurrent = { conversations: convs.length, peers: await concurrent(inProcess, { convs, reps: opts.throughputReps, windowMs: opts.windowMs, tally }) };
-      log(`${size.label}: ${convs.length} conversations at once, rounds/s ${Object.entries(result.concurrent.peers).map(([name, r]) => `${name} ${round(r.roundsPerSec, 0)}`).join(", ")}`);
-    }
-  } finally {
-    for (const contender of contenders) await contender.close();
-  }
   const checked = [0, ...convs];
-  if (result.concurrent) result.concurrent.lostUpdates = lostUpdates(dirs, checked, tallies);
+  const phase = { convs, windowMs: opts.windowMs, reps: opts.throughputReps, tally };
+  result.perRound = await perRoundPhase(dirs, opts, tally);
+  log(`${size.label}: per round p50 ${Object.entries(result.perRound).map(([name, r]) => `${name} ${r ? round(r.p50, 2) : "-"} ms`).join(", ")}`);
+  if (opts.concurrentAt(size)) {
+    const peers = await throughput({ hub: dirs.hub, sqlite: dirs.sqlite, floor: dirs.floor }, { ...phase, procs: 1, warmAll: true, tag: "c" });
+    result.concurrent = { conversations: convs.length, peers, lostUpdates: lostUpdates(dirs, checked, tallies, { peers }) };
+    log(`${size.label}: ${convs.length} conversations at once in one process, rounds/s ${rates(peers)}`);
+  }
   if (opts.listAt(size)) {
     const commands = { hub: hubListCommand(REPO_ROOT, dirs.hub), sqlite: sqliteListCommand(sqliteFile(dirs.sqlite)) };
     result.listing = await listing(commands, { reps: opts.listReps, expectedCount: size.n });
     log(`${size.label}: hub sessions --json ${round(result.listing.hub.ms, 0)} ms, sqlite script ${round(result.listing.sqlite.ms, 0)} ms`);
   }
   if (opts.processesAt(size)) {
-    const shared = { hub: dirs.hub, sqlite: dirs.sqlite };
-    const peers = await processes(shared, { convs, procs: opts.procs, reps: opts.throughputReps, windowMs: opts.windowMs, tally });
-    result.processes = { procs: opts.procs, conversations: convs.length, peers, lostUpdates: lostUpdates(dirs, checked, tallies) };
-    log(`${size.label}: ${opts.procs} processes, rounds/s hub ${round(peers.hub.roundsPerSec, 0)}, sqlite ${round(peers.sqlite.roundsPerSec, 0)}; lost updates ${JSON.stringify(result.processes.lostUpdates)}`);
+    // The conversations were warmed up by the phase before (processesAt implies concurrentAt).
+    const peers = await throughput({ hub: dirs.hub, sqlite: dirs.sqlite }, { ...phase, procs: opts.procs, warmAll: false, tag: "x" });
+    result.processes = { procs: opts.procs, conversations: convs.length, peers, lostUpdates: lostUpdates(dirs, checked, tallies, { peers, before: result.concurrent?.peers ?? {} }) };
+    log(`${size.label}: ${opts.procs} processes, rounds/s ${rates(peers)}; lost updates ${JSON.stringify(result.processes.lostUpdates)}`);
   }
   return result;
 }
