@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --json] [-- --only store,keys] [-- --quick]
+// npm run bench [-- --json] [-- --only store,keys] [-- --quick] (suites read further options from args)
 // Runs every suite in bench/suites/, each comparing our code side by side with the naive
 // approach and the raw floor in the same run, and prints figures and ratios (or JSON).
 import { readdir } from "node:fs/promises";
@@ -24,7 +24,7 @@ for (const file of files) {
   const suite = await import(pathToFileURL(path.join(suitesDir, file)).href);
   log(`\n## ${suite.title ?? name}`);
   const started = performance.now();
-  const result = await suite.run({ quick, log });
+  const result = await suite.run({ quick, log, args });
   results.push({ suite: name, title: suite.title ?? name, seconds: +((performance.now() - started) / 1000).toFixed(1), ...result });
 }
 if (json) process.stdout.write(`${JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2)}\n`);
