@@ -1,0 +1,28 @@
+/**
+ * The backend conformance suite: written only against the `Backend` interface, run by every
+ * backend's test file (`describeBackendConformance("file", ...)`). A backend passes it, or
+ * it is not a backend.
+ */
+import { describe } from "vitest";
+import { describeClaims } from "./conformance/claims.js";
+import { describeEntries } from "./conformance/entries.js";
+import { describeMaintenance } from "./conformance/maintenance.js";
+import type { MakeBackend } from "./conformance/harness.js";
+import { describeTranscripts } from "./conformance/transcripts.js";
+import { describeTurns } from "./conformance/turns.js";
+
+export type { BackendHandle, MakeBackend } from "./conformance/harness.js";
+
+/**
+ * Registers the suite for one backend. `makeBackend` opens a fresh, empty backend whose clock
+ * is `options.now`; `cleanup` closes it (if the test did not) and removes its data.
+ */
+export function describeBackendConformance(name: string, makeBackend: MakeBackend): void {
+  describe(`backend conformance: ${name}`, () => {
+    describeEntries(makeBackend);
+    describeTranscripts(makeBackend);
+    describeClaims(makeBackend);
+    describeTurns(makeBackend);
+    describeMaintenance(makeBackend);
+  });
+}
