@@ -221,12 +221,18 @@ export interface WatchOptions {
   keys?: readonly string[] | undefined;
   /** Ends the iteration. */
   signal?: AbortSignal | undefined;
+  /** Changes held for a consumer that falls behind before they collapse into one `resync`. Default 10 000. */
+  maxQueued?: number | undefined;
 }
 
 /**
- * A backend with a live change feed. Changes made by any process arrive (typically within
- * 200 ms, always within 2 s); a consumer that falls behind gets `resync` instead of an
- * unbounded queue. Coming with issue 13; the file backend does not implement it yet.
+ * A backend with a live change feed (issue 13). Watching starts when iteration starts; the
+ * first change is always `resync`, once the feed is live: read the state then, and every
+ * later change (by any process, a hand edit included) arrives, typically within 200 ms and
+ * always within 2 s. Entries converge to their final state even when intermediate changes
+ * are coalesced. Messages are those appended to each watched key's current session. A
+ * consumer that falls behind gets `resync` instead of an unbounded queue. Iteration ends on
+ * `break`, on `signal`, or when the backend closes.
  */
 export interface LiveBackend extends Backend {
   watch(options?: WatchOptions): AsyncIterable<Change>;

@@ -10,19 +10,22 @@ import { describeMaintenance } from "./conformance/maintenance.js";
 import type { MakeBackend } from "./conformance/harness.js";
 import { describeTranscripts } from "./conformance/transcripts.js";
 import { describeTurns } from "./conformance/turns.js";
+import { describeWatch } from "./conformance/watch.js";
 
 export type { BackendHandle, MakeBackend } from "./conformance/harness.js";
 
 /**
  * Registers the suite for one backend. `makeBackend` opens a fresh, empty backend whose clock
- * is `options.now`; `cleanup` closes it (if the test did not) and removes its data.
+ * is `options.now`; `cleanup` closes it (if the test did not) and removes its data. The
+ * change feed is tested unless `live: false` (a backend without `watch`, listed as skipped).
  */
-export function describeBackendConformance(name: string, makeBackend: MakeBackend): void {
+export function describeBackendConformance(name: string, makeBackend: MakeBackend, options: { live?: boolean } = {}): void {
   describe(`backend conformance: ${name}`, () => {
     describeEntries(makeBackend);
     describeTranscripts(makeBackend);
     describeClaims(makeBackend);
     describeTurns(makeBackend);
     describeMaintenance(makeBackend);
+    (options.live === false ? describe.skip : describe)("live", () => describeWatch(makeBackend));
   });
 }

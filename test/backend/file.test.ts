@@ -7,7 +7,10 @@ import { describeBackendConformance } from "./conformance.js";
 
 describeBackendConformance("file", async ({ now }) => {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "hub-backend-"));
-  const backend = openFileBackend({ stateDir, durable: false, now, onWarning: (warning) => { throw new Error(`unexpected warning: ${warning.message}`); } });
+  const onWarning = (warning: { message: string }) => {
+    throw new Error(`unexpected warning: ${warning.message}`);
+  };
+  const backend = openFileBackend({ stateDir, durable: false, now, onWarning });
   return {
     backend,
     cleanup: async () => {

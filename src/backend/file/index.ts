@@ -3,7 +3,7 @@
  * files + `gateways.json` on one host. For now an adapter over the modules in `src/store` and
  * `src/lifecycle`; they move under `src/backend/file` later.
  */
-import { HubError } from "../../errors.js";
+import { HubError, describeValue } from "../../errors.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import { pruneSessions } from "../../lifecycle/maintenance.js";
 import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "../../store/dedupe.js";
@@ -15,10 +15,12 @@ import { openSessionStore, type SessionStore, type SessionStoreOptions } from ".
 import { appendMessage } from "../../store/transcript-append.js";
 import { readMessages } from "../../store/transcript-read.js";
 import { assertSessionQuery, selectPage } from "../query.js";
-import type { AppendMessageInput, Backend, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
+import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
 import { runTurn } from "./turn.js";
+import { watchFeed, watchSettingsOf } from "./feed.js";
+import type { FileWatcher, WatchSettings } from "./watch.js";
 
 export interface FileBackendOptions extends SessionStoreOptions {
   /**
@@ -26,10 +28,14 @@ export interface FileBackendOptions extends SessionStoreOptions {
    * else `~/.hub`. The other options are those of `openSessionStore`.
    */
   stateDir?: string | undefined;
+  /** How `watch` notices changes: `auto` (directory events plus a poll) or `poll` (no events; network filesystems, containers). Default `auto`. */
+  watchMode?: "auto" | "poll" | undefined;
+  /** The interval of `watch`'s stat poll (ms). Default 1000 in `auto` mode, 200 in `poll` mode. */
+  watchPollMs?: number | undefined;
 }
 
 /** The file backend: a `Backend`, plus where its files are and the store it wraps. */
-export interface FileBackend extends Backend {
+export interface FileBackend extends LiveBackend {
   readonly kind: "file";
   /** Absolute path of sessions.json. */
   readonly path: string;
@@ -46,12 +52,15 @@ class FileBackendImpl implements FileBackend {
   readonly stateDir: string;
   private readonly gateways: GatewayRegistry<unknown>;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly watchers = new Set<FileWatcher>();
+  private readonly watchSettings: Omit<WatchSettings, "maxQueued">;
   private closed = false;
 
   constructor(options: FileBackendOptions) {
     this.stateDir = resolveStateDir(options.stateDir);
     this.store = openSessionStore({ ...options, stateDir: this.stateDir });
     this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
+    this.watchSettings = watchSettingsOf(options);
   }
 
   get path(): string {
@@ -177,12 +186,22 @@ class FileBackendImpl implements FileBackend {
     return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
   }
 
+  watch(options: WatchOptions = {}): AsyncIterable<Change> {
+    if (this.closed) throw new HubError("E_STORE_CLOSED", `backend ${this.path} is closed`, { file: this.path });
+    const keys = options.keys === undefined ? undefined : new Set(keyList(options.keys));
+    const maxQueued = options.maxQueued ?? 10_000;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new HubError("E_INVALID_ARGUMENT", `maxQueued must be a positive integer, got ${describeValue(maxQueued)}`);
+    const settings = { ...this.watchSettings, maxQueued };
+    return { [Symbol.asyncIterator]: () => watchFeed(this.store, settings, keys, options.signal, this.watchers) };
+  }
+
   prune(options: PruneOptions = {}) {
     return this.run(() => pruneSessions(this.store, { now: this.now(), ...options }));
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const watcher of this.watchers) watcher.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     // A claim may have started pruning expired claims in the background.
     await settleInboundPruning(this.store);
