@@ -82,8 +82,11 @@ export interface TurnInput<T> {
    * or transaction); only the run that commits counts. A throw ends the turn with that error.
    */
   decide: (current: SessionEntry | undefined) => TurnDecision<T>;
-  /** Appended to the decided entry's session (at least one). */
-  messages: readonly AppendMessageInput[];
+  /**
+   * Appended to the decided entry's session (at least one): given, or made from the decided
+   * entry and value (e.g. a reply's routing and send decision), synchronously, once.
+   */
+  messages: readonly AppendMessageInput[] | ((entry: SessionEntry, value: T) => readonly AppendMessageInput[]);
 }
 
 export type TurnResult<T> =

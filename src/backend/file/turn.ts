@@ -8,17 +8,21 @@
 import { HubError, describeValue } from "../../errors.js";
 import type { SessionEntry } from "../../store/entry.js";
 import type { SessionStore } from "../../store/session-store.js";
-import type { Backend, TurnDecision, TurnInput, TurnResult } from "../types.js";
+import type { AppendMessageInput, Backend, TurnDecision, TurnInput, TurnResult } from "../types.js";
 import { keyList } from "./draft.js";
 
 type Steps = Pick<Backend, "claim" | "release" | "append">;
 
-function assertTurn(input: TurnInput<unknown>): void {
+function assertTurn<T>(input: TurnInput<T>): void {
   if (input === null || typeof input !== "object") throw new HubError("E_INVALID_ARGUMENT", `turn input must be an object, got ${describeValue(input)}`);
   keyList(input.key);
   if (typeof input.decide !== "function") throw new HubError("E_INVALID_ARGUMENT", `turn decide must be a function, got ${describeValue(input.decide)}`);
-  if (!Array.isArray(input.messages) || input.messages.length === 0) {
-    throw new HubError("E_INVALID_ARGUMENT", `turn messages must be a non-empty array, got ${describeValue(input.messages)}`);
+  if (typeof input.messages !== "function") assertMessages(input.messages);
+}
+
+function assertMessages(messages: unknown): asserts messages is readonly AppendMessageInput[] {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new HubError("E_INVALID_ARGUMENT", `turn messages must be a non-empty array (or a function returning one), got ${describeValue(messages)}`);
   }
 }
 
@@ -60,7 +64,9 @@ export async function runTurn<T>(store: SessionStore, steps: Steps, input: TurnI
   let messages;
   try {
     decided = await decideEntry(store, key, input.decide);
-    messages = await steps.append(key, decided.entry.sessionId, input.messages);
+    const list = typeof input.messages === "function" ? input.messages(decided.entry, decided.value) : input.messages;
+    assertMessages(list);
+    messages = await steps.append(key, decided.entry.sessionId, list);
   } catch (error) {
     // Nothing of this turn is in the transcript: withdraw the claim so a redelivery is processed.
     if (claim !== undefined) await steps.release(claim.identity);

@@ -39,6 +39,27 @@ export function describeTurns(makeBackend: MakeBackend): void {
       expect(second.messages[0]?.parentId).toBe(first.messages[0]?.id);
     });
 
+    it("makes its messages from the decided entry and value when given a function", async () => {
+      const { backend } = use();
+      await seed(backend, key, { lastChannel: "telegram", sendPolicy: "deny" });
+      const result = processed(
+        await backend.turn({
+          key,
+          decide: (current) => {
+            if (current === undefined) throw new Error("no session");
+            return { value: current.sendPolicy !== "deny" };
+          },
+          messages: (entry, sent) => [{ role: "assistant", content: "reply", meta: { channel: entry.lastChannel as string, ...(sent ? {} : { suppressed: true }) } }],
+        }),
+      );
+      expect(result.value).toBe(false);
+      expect(result.messages[0]?.meta).toEqual({ channel: "telegram", suppressed: true });
+      expect((await backend.read(key)).messages).toEqual(result.messages);
+      const empty = backend.turn({ key, claim: { identity }, decide: () => ({ value: 0 }), messages: () => [] });
+      expect(await codeOf(empty)).toBe("E_INVALID_ARGUMENT");
+      expect(await backend.claim(identity)).toBe(true); // the failed turn left no claim
+    });
+
     it("a redelivered message is a duplicate: nothing decided, nothing appended", async () => {
       const { backend, clock } = use();
       const turn = () => backend.turn({ key, claim: { identity }, decide: idleReset(() => clock.now, "s-a"), messages: [text("hi")] });
