@@ -2,7 +2,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openFileBackend } from "../../src/backend/file/index.js";
+import { openFileBackend, type FileBackend } from "../../src/backend/file/index.js";
 import { describeBackendConformance } from "./conformance.js";
 
 describeBackendConformance("file", async ({ now }) => {
@@ -11,10 +11,17 @@ describeBackendConformance("file", async ({ now }) => {
     throw new Error(`unexpected warning: ${warning.message}`);
   };
   const backend = openFileBackend({ stateDir, durable: false, now, onWarning });
+  const peers: FileBackend[] = [];
   return {
     backend,
+    peer: async () => {
+      // Another process would open the same state dir: its own store, cache and locks.
+      const peer = openFileBackend({ stateDir, durable: false, now, onWarning });
+      peers.push(peer);
+      return peer;
+    },
     cleanup: async () => {
-      await backend.close();
+      await Promise.all([backend, ...peers].map((b) => b.close()));
       await fs.rm(stateDir, { recursive: true, force: true });
     },
   };

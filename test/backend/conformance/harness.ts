@@ -5,8 +5,13 @@ import { HubError } from "../../../src/errors.js";
 
 export interface BackendHandle {
   backend: Backend;
-  /** Closes the backend (if still open) and removes everything it stored. */
+  /** Closes the backend (if still open), any peers, and removes everything they stored. */
   cleanup: () => Promise<void>;
+  /**
+   * Opens another instance on the same data, as another gateway process or replica would
+   * (its own caches, connections, locks). Optional: without it the replica tests are skipped.
+   */
+  peer?: () => Promise<Backend>;
 }
 
 export type MakeBackend = (options: { now: () => number }) => Promise<BackendHandle>;
@@ -18,6 +23,7 @@ export const DAY = 24 * HOUR;
 
 export interface Fixture {
   backend: Backend;
+  peer: (() => Promise<Backend>) | undefined;
   /** The backend's clock (epoch ms); tests set it. */
   clock: { now: number };
 }
@@ -28,7 +34,7 @@ export function useBackend(makeBackend: MakeBackend): () => Fixture {
   beforeEach(async () => {
     const clock = { now: T0 };
     const handle = await makeBackend({ now: () => clock.now });
-    fixture = { backend: handle.backend, clock, cleanup: handle.cleanup };
+    fixture = { backend: handle.backend, peer: handle.peer, clock, cleanup: handle.cleanup };
   });
   afterEach(async () => {
     await fixture?.cleanup();
