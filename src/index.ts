@@ -20,6 +20,26 @@ export type { ContextMessage, FormatContextOptions } from "./hub/context.js";
 export type { Timers } from "./hub/debounce.js";
 export type { GatewayRecord, GatewayInput } from "./store/gateways.js";
 
+// The backend seam
+export { openFileBackend } from "./backend/file/index.js";
+export type { FileBackend, FileBackendOptions } from "./backend/file/index.js";
+export { isLiveBackend } from "./backend/types.js";
+export type {
+  Backend,
+  LiveBackend,
+  Change,
+  WatchOptions,
+  EntryDraft,
+  SessionQuery,
+  SessionPage,
+  SessionRow,
+  MessageQuery,
+  MessagePage,
+  TurnInput,
+  TurnDecision,
+  TurnResult,
+} from "./backend/types.js";
+
 // Configuration
 export { validateConfig, loadConfigFile, ignoredConfigKeys } from "./config/load.js";
 export type { ConfigWarning } from "./config/load.js";

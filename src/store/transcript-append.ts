@@ -8,16 +8,16 @@
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { customAlphabet } from "nanoid";
-import { HubError } from "../errors.js";
+import { HubError, describeValue } from "../errors.js";
 import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { assertKey } from "./draft.js";
-import type { SessionEntry } from "./entry.js";
+import { SESSION_ID_PATTERN, isValidSessionId, type SessionEntry } from "./entry.js";
 import { ioFailure } from "./fs-util.js";
 import { withLock, type LockOptions } from "./lock.js";
 import type { SessionStore, StoreWarning } from "./session-store.js";
 import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
 import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "./transcript-format.js";
-import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
+import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "./transcript-path.js";
 
 /** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
 const newEntryId = customAlphabet("0123456789abcdef", 16);
@@ -32,6 +32,12 @@ export interface AppendOptions {
    * Default: `process.emitWarning`.
    */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
+  /**
+   * The session the message belongs to: it goes to that session's transcript even when the
+   * entry has moved on to another session (then the entry is left alone), and an absent entry
+   * is created with that session id. Default: the entry's current session.
+   */
+  sessionId?: string | undefined;
 }
 
 interface Pending {
@@ -50,7 +56,7 @@ interface Queue {
   flushing: boolean;
 }
 
-/** Per store and session key, the appends waiting for the next write. */
+/** Per store and session key (and target session), the appends waiting for the next write. */
 const queues = new WeakMap<SessionStore, Map<string, Queue>>();
 
 /**
@@ -65,30 +71,41 @@ const queues = new WeakMap<SessionStore, Map<string, Queue>>();
 export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput, options: AppendOptions = {}): Promise<StoredMessage> {
   return new Promise<StoredMessage>((resolve, reject) => {
     assertKey(sessionKey, "sessionKey");
+    if (options.sessionId !== undefined && !isValidSessionId(options.sessionId)) {
+      throw new HubError("E_INVALID_ARGUMENT", `sessionId must match ${SESSION_ID_PATTERN}, got ${describeValue(options.sessionId)}`);
+    }
     const prepared = prepareMessage(message, store.now());
     let byKey = queues.get(store);
     if (byKey === undefined) {
       byKey = new Map();
       queues.set(store, byKey);
     }
-    let queue = byKey.get(sessionKey);
+    const queueKey = options.sessionId === undefined ? sessionKey : `${sessionKey}\u0000${options.sessionId}`;
+    let queue = byKey.get(queueKey);
     if (queue === undefined) {
       queue = { items: [], flushing: false };
-      byKey.set(sessionKey, queue);
+      byKey.set(queueKey, queue);
     }
     queue.items.push({ prepared, warn: options.onWarning ?? emitWarning, resolve, reject });
-    if (!queue.flushing) void flush(store, sessionKey, queue, byKey);
+    if (!queue.flushing) void flush(store, { key: sessionKey, sessionId: options.sessionId, queueKey }, queue, byKey);
   });
 }
 
-async function flush(store: SessionStore, key: string, queue: Queue, byKey: Map<string, Queue>): Promise<void> {
+interface QueueName {
+  key: string;
+  sessionId: string | undefined;
+  queueKey: string;
+}
+
+async function flush(store: SessionStore, name: QueueName, queue: Queue, byKey: Map<string, Queue>): Promise<void> {
+  const { key } = name;
   queue.flushing = true;
   // Let the current burst of synchronous calls join the first write.
   await new Promise((resolve) => setImmediate(resolve));
   while (queue.items.length > 0) {
     const batch = queue.items.splice(0);
     try {
-      const target = await targetOf(store, key);
+      const target = await targetOf(store, key, name.sessionId);
       const { stored, failure } = await writeBatch(store, key, target, batch);
       if (failure !== undefined) warnUnrecorded(store, target, batch, failure);
       batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
@@ -97,7 +114,7 @@ async function flush(store: SessionStore, key: string, queue: Queue, byKey: Map<
     }
   }
   queue.flushing = false;
-  byKey.delete(key);
+  byKey.delete(name.queueKey);
 }
 
 interface Target {
@@ -109,10 +126,14 @@ interface Target {
 }
 
 /** The session's entry (created when absent) and the transcript it appends to. */
-async function targetOf(store: SessionStore, key: string): Promise<Target> {
+async function targetOf(store: SessionStore, key: string, sessionId: string | undefined): Promise<Target> {
   let entry: SessionEntry | undefined = await store.get(key);
-  entry ??= await store.update(key, (current) => (current === undefined ? {} : null));
+  entry ??= await store.update(key, (current) => (current === undefined ? (sessionId === undefined ? {} : { sessionId }) : null));
   if (entry === undefined) throw new HubError("E_IO", `could not create the session entry "${key}" in ${store.path}`, { file: store.path });
+  if (sessionId !== undefined && entry.sessionId !== sessionId) {
+    const sessionFile = transcriptFileName(sessionId, topicIdOf(key));
+    return { sessionId, sessionFile, file: resolveTranscriptPath(store.dir, { sessionId, sessionFile }) };
+  }
   const sessionFile = sessionFileOf(key, entry);
   const file = resolveTranscriptPath(store.dir, { sessionId: entry.sessionId, sessionFile });
   return { sessionId: entry.sessionId, sessionFile, file };

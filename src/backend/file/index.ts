@@ -1,0 +1,219 @@
+/**
+ * `openFileBackend`: the default backend, `sessions.json` + JSONL transcripts + dedupe record
+ * files + `gateways.json` on one host. For now an adapter over the modules in `src/store` and
+ * `src/lifecycle`; they move under `src/backend/file` later.
+ */
+import { HubError, describeValue } from "../../errors.js";
+import { deleteSessions } from "../../lifecycle/delete-sessions.js";
+import { pruneSessions } from "../../lifecycle/maintenance.js";
+import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "../../store/dedupe.js";
+import { assertTimestamp } from "../../store/entry.js";
+import { openGatewayRegistry, type GatewayRegistry } from "../../store/gateways.js";
+import { migrateSessionKey } from "../../store/key-migration.js";
+import { resolveStateDir } from "../../store/paths.js";
+import { openSessionStore, type SessionStore, type SessionStoreOptions } from "../../store/session-store.js";
+import { appendMessage } from "../../store/transcript-append.js";
+import { readMessages } from "../../store/transcript-read.js";
+import { assertSessionQuery, selectPage } from "../query.js";
+import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
+import { keyList, narrowDraft } from "./draft.js";
+import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
+import { runTurn } from "./turn.js";
+import { watchFeed, watchSettingsOf } from "./feed.js";
+import type { FileWatcher, WatchSettings } from "./watch.js";
+
+export interface FileBackendOptions extends SessionStoreOptions {
+  /**
+   * Where `gateways.json` (and, by default, the stores) live. Default: env `HUB_STATE_DIR`,
+   * else `~/.hub`. The other options are those of `openSessionStore`.
+   */
+  stateDir?: string | undefined;
+  /** How `watch` notices changes: `auto` (directory events plus a poll) or `poll` (no events; network filesystems, containers). Default `auto`. */
+  watchMode?: "auto" | "poll" | undefined;
+  /** The interval of `watch`'s stat poll (ms). Default 1000 in `auto` mode, 200 in `poll` mode. */
+  watchPollMs?: number | undefined;
+}
+
+/** The file backend: a `Backend`, plus where its files are and the store it wraps. */
+export interface FileBackend extends LiveBackend {
+  readonly kind: "file";
+  /** Absolute path of sessions.json. */
+  readonly path: string;
+  /** The sessions directory (transcripts, dedupe records). */
+  readonly dir: string;
+  readonly stateDir: string;
+  /** The underlying store, for file-only tools (doctor). */
+  readonly store: SessionStore;
+}
+
+class FileBackendImpl implements FileBackend {
+  readonly kind = "file";
+  readonly store: SessionStore;
+  readonly stateDir: string;
+  private readonly gateways: GatewayRegistry<unknown>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly watchers = new Set<FileWatcher>();
+  private readonly watchSettings: Omit<WatchSettings, "maxQueued">;
+  private closed = false;
+
+  constructor(options: FileBackendOptions) {
+    this.stateDir = resolveStateDir(options.stateDir);
+    this.store = openSessionStore({ ...options, stateDir: this.stateDir });
+    this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
+    this.watchSettings = watchSettingsOf(options);
+  }
+
+  get path(): string {
+    return this.store.path;
+  }
+  get location(): string {
+    return this.store.path;
+  }
+  get dir(): string {
+    return this.store.dir;
+  }
+  get agentId(): string {
+    return this.store.agentId;
+  }
+  get durable(): boolean {
+    return this.store.durable;
+  }
+  get now(): () => number {
+    return this.store.now;
+  }
+
+  /** Runs `fn` unless closed; `close` waits for it. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new HubError("E_STORE_CLOSED", `backend ${this.path} is closed`, { file: this.path }));
+    // Async, so that invalid input rejects rather than throws.
+    const promise = (async () => fn())();
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  get(key: string) {
+    return this.run(() => this.store.get(key));
+  }
+  getMany(keys: readonly string[]) {
+    return this.run(() => this.store.getMany(keys));
+  }
+  list(query: SessionQuery = {}) {
+    return this.run(async () => {
+      assertSessionQuery(query);
+      return selectPage(await this.store.list(), query, this.now());
+    });
+  }
+  update<T>(keys: string | readonly string[], fn: (draft: EntryDraft) => T) {
+    return this.run(async () => {
+      const list = keyList(keys);
+      return this.store.mutate((draft) => fn(narrowDraft(draft, list, this.now)));
+    });
+  }
+  touch(key: string, sessionId: string, at?: number) {
+    return this.run(async () => {
+      keyList(key);
+      assertSessionIdArgument(sessionId);
+      const when = at ?? this.now();
+      assertTimestamp(when, "at", "E_INVALID_ARGUMENT");
+      return this.store.mutate((draft) => {
+        const entry = draft.get(key);
+        if (entry?.sessionId !== sessionId) return false;
+        if (entry.updatedAt < when) draft.set(key, { ...entry, updatedAt: when });
+        return true;
+      });
+    });
+  }
+  delete(keys: readonly string[], options: { dryRun?: boolean | undefined } = {}) {
+    return this.run(() => deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
+  }
+  migrateKeys(canonicalKey: string) {
+    return this.run(() => migrateSessionKey(this.store, canonicalKey));
+  }
+  turn<T>(input: TurnInput<T>) {
+    return this.run(() => runTurn(this.store, { claim: this.claimNow, release: this.releaseNow, append: this.appendNow }, input));
+  }
+
+  append(key: string, sessionId: string, messages: readonly AppendMessageInput[]) {
+    return this.run(() => this.appendNow(key, sessionId, messages));
+  }
+  private readonly appendNow: Backend["append"] = async (key, sessionId, messages) => {
+    keyList(key);
+    assertSessionIdArgument(sessionId);
+    if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
+    // Called in one go, they join one write (one fsync), in order.
+    return Promise.all(messages.map((message) => appendMessage(this.store, key, message, { sessionId })));
+  };
+  read(key: string, query: MessageQuery = {}) {
+    return this.run(() => readMessages(this.store, key, query));
+  }
+  lastActivity(key: string, sessionId: string) {
+    return this.run(async () => {
+      keyList(key);
+      assertSessionIdArgument(sessionId);
+      return newestMessageTime(this.dir, transcriptOf(this.dir, key, sessionId, await this.store.get(key)));
+    });
+  }
+  archive(key: string, sessionId: string) {
+    return this.run(async () => {
+      keyList(key);
+      assertSessionIdArgument(sessionId);
+      return archiveSession(transcriptOf(this.dir, key, sessionId, await this.store.get(key)), this.now());
+    });
+  }
+
+  claim(identity: InboundIdentity, options: { ttlMs?: number | undefined; now?: number | undefined } = {}) {
+    return this.run(() => this.claimNow(identity, options));
+  }
+  private readonly claimNow: Backend["claim"] = (identity, options = {}) =>
+    claimInbound(this.store, identity, { ttlMs: options.ttlMs, now: options.now ?? this.now() });
+  release(identity: InboundIdentity) {
+    return this.run(() => this.releaseNow(identity));
+  }
+  private readonly releaseNow: Backend["release"] = (identity) => releaseInbound(this.store, identity);
+  pruneClaims(options: { now?: number | undefined } = {}) {
+    return this.run(() => pruneInbound(this.store, { now: options.now ?? this.now() }));
+  }
+
+  registerGateway<C>(input: GatewayInput<C>) {
+    return this.run(() => (this.gateways as GatewayRegistry<C>).register(input));
+  }
+  removeGateway(gatewayId: string) {
+    return this.run(() => this.gateways.remove(gatewayId));
+  }
+  listGateways<C>(options: { activeOnly?: boolean | undefined } = {}) {
+    return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+  }
+
+  watch(options: WatchOptions = {}): AsyncIterable<Change> {
+    if (this.closed) throw new HubError("E_STORE_CLOSED", `backend ${this.path} is closed`, { file: this.path });
+    const keys = options.keys === undefined ? undefined : new Set(keyList(options.keys));
+    const maxQueued = options.maxQueued ?? 10_000;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new HubError("E_INVALID_ARGUMENT", `maxQueued must be a positive integer, got ${describeValue(maxQueued)}`);
+    const settings = { ...this.watchSettings, maxQueued };
+    return { [Symbol.asyncIterator]: () => watchFeed(this.store, settings, keys, options.signal, this.watchers) };
+  }
+
+  prune(options: PruneOptions = {}) {
+    return this.run(() => pruneSessions(this.store, { now: this.now(), ...options }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const watcher of this.watchers) watcher.stop();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // A claim may have started pruning expired claims in the background.
+    await settleInboundPruning(this.store);
+    await this.store.close();
+  }
+}
+
+/**
+ * Opens the file backend of one agent: `<stateDir>/agents/<agentId>/sessions/sessions.json`
+ * (or `path`), its transcripts and dedupe records beside it, `<stateDir>/gateways.json`.
+ * Nothing is read or created until used. The caller's options object is not modified.
+ */
+export function openFileBackend(options: FileBackendOptions = {}): FileBackend {
+  return new FileBackendImpl({ ...options });
+}

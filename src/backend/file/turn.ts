@@ -1,0 +1,78 @@
+/**
+ * One turn on the file backend: claim the inbound message, decide the entry, append the
+ * messages, in that order. The decision is made on the cached entry first; only when it
+ * changes the entry is it made again inside the store's locked write, so two turns racing on
+ * a stale entry reset it once. A turn that fails before its messages are stored withdraws
+ * its claim.
+ */
+import { HubError, describeValue } from "../../errors.js";
+import type { SessionEntry } from "../../store/entry.js";
+import type { SessionStore } from "../../store/session-store.js";
+import type { AppendMessageInput, Backend, TurnDecision, TurnInput, TurnResult } from "../types.js";
+import { keyList } from "./draft.js";
+
+type Steps = Pick<Backend, "claim" | "release" | "append">;
+
+function assertTurn<T>(input: TurnInput<T>): void {
+  if (input === null || typeof input !== "object") throw new HubError("E_INVALID_ARGUMENT", `turn input must be an object, got ${describeValue(input)}`);
+  keyList(input.key);
+  if (typeof input.decide !== "function") throw new HubError("E_INVALID_ARGUMENT", `turn decide must be a function, got ${describeValue(input.decide)}`);
+  if (typeof input.messages !== "function") assertMessages(input.messages);
+}
+
+function assertMessages(messages: unknown): asserts messages is readonly AppendMessageInput[] {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new HubError("E_INVALID_ARGUMENT", `turn messages must be a non-empty array (or a function returning one), got ${describeValue(messages)}`);
+  }
+}
+
+function checked<T>(decision: TurnDecision<T>): TurnDecision<T> {
+  if (decision === null || typeof decision !== "object" || typeof (decision as { then?: unknown }).then === "function") {
+    throw new HubError("E_INVALID_ARGUMENT", `turn decide must return { entry?, value } synchronously, got ${describeValue(decision)}`);
+  }
+  return decision;
+}
+
+function notFound(key: string, store: SessionStore): HubError {
+  return new HubError("E_NOT_FOUND", `no session "${key}" in ${store.path}, and the turn created none`, { file: store.path });
+}
+
+/** The entry the turn appends to, decided on the cached entry and, when it changes, again under the lock. */
+async function decideEntry<T>(store: SessionStore, key: string, decide: TurnInput<T>["decide"]): Promise<{ entry: SessionEntry; value: T }> {
+  const cached = await store.get(key);
+  const first = checked(decide(cached));
+  if (first.entry === undefined) {
+    if (cached === undefined) throw notFound(key, store);
+    return { entry: cached, value: first.value };
+  }
+  return store.mutate((draft) => {
+    const current = draft.get(key);
+    const decision = checked(decide(current));
+    if (decision.entry !== undefined) return { entry: draft.set(key, decision.entry), value: decision.value };
+    if (current === undefined) throw notFound(key, store);
+    return { entry: current, value: decision.value };
+  });
+}
+
+export async function runTurn<T>(store: SessionStore, steps: Steps, input: TurnInput<T>): Promise<TurnResult<T>> {
+  assertTurn(input);
+  const { key, claim } = input;
+  if (claim !== undefined && !(await steps.claim(claim.identity, claim.ttlMs === undefined ? {} : { ttlMs: claim.ttlMs }))) {
+    return { duplicate: true };
+  }
+  let decided: { entry: SessionEntry; value: T };
+  let messages;
+  try {
+    decided = await decideEntry(store, key, input.decide);
+    const list = typeof input.messages === "function" ? input.messages(decided.entry, decided.value) : input.messages;
+    assertMessages(list);
+    messages = await steps.append(key, decided.entry.sessionId, list);
+  } catch (error) {
+    // Nothing of this turn is in the transcript: withdraw the claim so a redelivery is processed.
+    if (claim !== undefined) await steps.release(claim.identity);
+    throw error;
+  }
+  const after = await store.get(key);
+  const entry = after?.sessionId === decided.entry.sessionId ? after : decided.entry;
+  return { duplicate: false, key, entry, messages, value: decided.value };
+}
