@@ -6,7 +6,8 @@
  * (/proc/self/ns/pid) all match ours. A live holder in another container with the same
  * hostname, or on another machine, is never declared dead: its lock goes stale by time.
  */
-import { readFileSync, readlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -100,29 +101,47 @@ export function isOwnerDead(owner: OwnerRecord): boolean {
   return !isProcessAlive(owner.pid);
 }
 
+/** How long a takeover's tombstone stays: longer than any read-to-rename window of a rival judge. */
+const TOMBSTONE_MS = 60_000;
+
+/** The tombstone name for the lock of `owner`: the same for every judge of that one holding. */
+function tombstoneOf(lockDir: string, owner: OwnerRecord): string {
+  const safe = /^[A-Za-z0-9_-]{1,64}$/.test(owner.token) ? owner.token : createHash("sha256").update(owner.token).digest("hex").slice(0, 32);
+  return `${lockDir}.dead-${safe}`;
+}
+
 /**
- * When the lock's recorded owner is certainly dead (see above), moves the lock
- * directory aside (rename is atomic, so one waiter wins) and removes it. Returns true when it
- * did. Should the renamed directory turn out to hold a different owner (the lock changed
- * hands between our read and our rename), it is put back.
+ * When the lock's recorded owner is certainly dead (see above), moves the lock directory to a
+ * tombstone named after that owner's token, and returns true (the caller tries to acquire
+ * again). The name is what makes the takeover safe: two processes that both judged the same
+ * dead holding try the same rename, and once the first has moved it (and perhaps acquired
+ * the lock anew), the second's rename finds the tombstone in place and fails, so it can
+ * never move its rival's fresh lock aside. Tombstones older than a minute are swept here.
  */
-export async function takeOverDeadOwner(lockDir: string): Promise<boolean> {
-  const owner = await readOwner(lockDir);
+export function takeOverDeadOwner(lockDir: string): boolean {
+  const owner = readOwnerSync(lockDir);
   if (!owner || !isOwnerDead(owner)) return false;
-  const aside = `${lockDir}.dead-${nanoid(8)}`;
   try {
-    await fs.rename(lockDir, aside);
+    renameSync(lockDir, tombstoneOf(lockDir, owner));
   } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return true;
+    // ENOENT: gone already; EEXIST/ENOTEMPTY: a rival took this very holding over first.
+    if (isErrnoCode(error, "ENOENT") || isErrnoCode(error, "EEXIST") || isErrnoCode(error, "ENOTEMPTY")) return true;
     throw error;
   }
-  const moved = await readOwner(aside);
-  if (moved?.token !== owner.token) {
-    await fs.rename(aside, lockDir).catch((error: unknown) => {
-      if (!isErrnoCode(error, "EEXIST") && !isErrnoCode(error, "ENOTEMPTY")) throw error;
-    });
-    return false;
-  }
-  await fs.rm(aside, { recursive: true, force: true });
+  sweepTombstones(lockDir);
   return true;
+}
+
+function sweepTombstones(lockDir: string): void {
+  const dir = path.dirname(lockDir);
+  const prefix = `${path.basename(lockDir)}.dead-`;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (Date.now() - lstatSync(file).mtimeMs > TOMBSTONE_MS) rmSync(file, { recursive: true, force: true });
+    } catch (error) {
+      if (!isErrnoCode(error, "ENOENT")) throw error;
+    }
+  }
 }

@@ -142,7 +142,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
       }
       if (!isErrnoCode(error, "ELOCKED")) throw ioFailure("lock", file, error);
     }
-    if (await takeOverDeadOwner(lockDir)) continue;
+    if (takeOverDeadOwner(lockDir)) continue;
     if (Date.now() >= deadline) {
       const owner = await readOwner(lockDir);
       const by = owner ? ` (held by pid ${owner.pid} on ${owner.host})` : "";

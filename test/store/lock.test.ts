@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -79,8 +79,12 @@ describe("acquireLock", () => {
     const lockDir = await plantLock({ pid: await deadPid(), token: "dead-owner-token", ...hostIdentity() });
     const lock = await acquireLock(file(), { timeoutMs: 3_000, staleMs: 60_000 });
     expect((await ownerOf(lockDir)).pid).toBe(process.pid);
+    // A rival that judged the same dead holding tries the same rename: it must fail, never
+    // moving the fresh lock aside (the tombstone named after the dead token is in the way).
+    expect(() => renameSync(lockDir, `${lockDir}.dead-dead-owner-token`)).toThrow(/ENOTEMPTY|EEXIST/);
+    expect((await ownerOf(lockDir)).pid).toBe(process.pid);
     await lock.release();
-    expect(readdirSync(tmp())).toEqual([]);
+    expect(readdirSync(tmp())).toEqual(["sessions.json.lock.dead-dead-owner-token"]);
   });
 
   it("does not take over a lock whose owner is alive: E_LOCK_TIMEOUT naming the owner", async () => {
