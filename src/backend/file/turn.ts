@@ -28,7 +28,7 @@ interface Steps extends Pick<Backend, "release" | "append"> {
  * message whose `gatewayMessageId` is the claim's `messageId` (as it will be written), else
  * by the claim's identity.
  */
-function lineIdentity(identity: InboundIdentity, messages: TurnInput<unknown>["messages"]): InboundLineIdentity {
+function lineIdentity(identity: InboundIdentity, messages: unknown): InboundLineIdentity {
   const carrier = Array.isArray(messages)
     ? (messages as readonly AppendMessageInput[]).find((m) => m.meta?.gatewayMessageId !== undefined && String(m.meta.gatewayMessageId) === String(identity.messageId))
     : undefined;
