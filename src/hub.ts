@@ -17,6 +17,7 @@ import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from
 import { readContextSince, readThread } from "./hub/reading.js";
 import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
 import { sendReply, TurnMemory } from "./hub/reply.js";
+import { assertRunInfo } from "./hub/usage.js";
 import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
@@ -104,6 +105,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     if (typeof content !== "string" && !Array.isArray(content)) {
       throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
     }
+    assertRunInfo(reply);
     const timestamp = this.now();
     return this.inOrder(sessionKey, () => sendReply(this.backend, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp }));
   }

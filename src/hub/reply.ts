@@ -13,6 +13,7 @@ import { hasDeliverableContent } from "./deliverable.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
 import type { MessageContent, StoredMessage } from "../store/transcript-format.js";
 import { defined } from "./inbound.js";
+import { hasRunInfo, runFields, withRunInfo } from "./usage.js";
 import type { ReplyInput, ReplyResult } from "./types.js";
 
 /** What a recreated entry keeps of the deleted one: where replies go and how they are sent. */
@@ -69,17 +70,20 @@ interface ReplyDecision {
  * last turn in it, a new entry (fresh sessionId, that turn's route). `E_NOT_FOUND` for a
  * session this hub never had a turn in.
  */
-function decideReply(config: HubConfig, memory: TurnMemory, sessionKey: string, deliverable: boolean, now: number, location: string) {
+function decideReply(config: HubConfig, memory: TurnMemory, sessionKey: string, reply: ReplyInput & { content: MessageContent }, now: number, location: string) {
+  const deliverable = hasDeliverableContent(reply.content);
   const decision = (entry: SessionEntry, recreated: boolean): ReplyDecision => ({
     sent: deliverable && resolveSendPolicy({ config: config.session ?? {}, sessionKey, entry }) === "allow",
     recreated,
   });
+  // The run's model and usage go on the entry (a store write); without them the entry stays.
+  const withRun = (entry: SessionEntry) => (hasRunInfo(reply) ? withRunInfo(entry, reply) : undefined);
   return (current: SessionEntry | undefined): TurnDecision<ReplyDecision> => {
-    if (current !== undefined) return { value: decision(current, false) };
+    if (current !== undefined) return { entry: withRun(current), value: decision(current, false) };
     const remembered = memory.recall(sessionKey);
     if (remembered === undefined) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${location}`);
     const entry = { sessionId: randomUUID(), updatedAt: now, ...structuredClone(remembered) } as SessionEntry;
-    return { entry, value: decision(entry, true) };
+    return { entry: withRun(entry) ?? entry, value: decision(entry, true) };
   };
 }
 
@@ -91,7 +95,7 @@ export async function sendReply(
   reply: ReplyInput & { content: MessageContent },
   options: { timestamp: number },
 ): Promise<ReplyResult> {
-  const decide = decideReply(config, memory, sessionKey, hasDeliverableContent(reply.content), options.timestamp, backend.location);
+  const decide = decideReply(config, memory, sessionKey, reply, options.timestamp, backend.location);
   const result = await backend.turn({
     key: sessionKey,
     decide,
@@ -99,6 +103,7 @@ export async function sendReply(
       {
         role: "assistant",
         content: reply.content,
+        ...runFields(reply),
         timestamp: options.timestamp,
         meta: defined({
           channel: entry.lastChannel ?? entry.channel,
