@@ -1,37 +1,37 @@
 /**
- * `createHub`: the gateway's single entry point. `receive` runs one pipeline per inbound
- * message: de-duplicate → resolve the key → migrate a legacy key → trigger or freshness →
- * reset → route metadata (activity clock untouched) → append the user's message (which moves
- * the clock) (`hub/receive.ts`). `reply` applies the send policy and appends the assistant's
- * message (`hub/reply.ts`). The public types are in `hub/types.ts`; validation and key/route
- * resolution in `hub/inbound.ts`.
+ * `createHub`: the gateway's single entry point, above the backend seam (it talks only to a
+ * `Backend`: the file backend by default, see `hub/backend.ts`). `receive` runs one pipeline
+ * per inbound message: resolve the key → migrate a legacy key → one backend turn
+ * (de-duplicate, trigger or freshness, reset, route metadata, append) (`hub/receive.ts`).
+ * `reply` applies the send policy and appends the assistant's message (`hub/reply.ts`). The
+ * public types are in `hub/types.ts`; validation and key/route resolution in `hub/inbound.ts`.
  */
+import type { Backend, MessagePage, MessageQuery } from "./backend/types.js";
 import { resolveConfig } from "./config/load.js";
 import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
+import { hubBackend, storeOf } from "./hub/backend.js";
 import { createDebouncer } from "./hub/debounce.js";
 import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
+import { readContextSince, readThread } from "./hub/reading.js";
 import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
 import { sendReply, TurnMemory } from "./hub/reply.js";
+import { assertRunInfo } from "./hub/usage.js";
 import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
-import { normalizeChannel, parseSessionKey } from "./keys/index.js";
-import { deleteSessions } from "./lifecycle/delete-sessions.js";
 import { parseDuration } from "./lifecycle/duration.js";
-import { pruneSessions, type PruneOptions, type PruneReport } from "./lifecycle/maintenance.js";
+import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
 import { parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
 import type { SessionEntry } from "./store/entry.js";
-import { openGatewayRegistry, type GatewayInput } from "./store/gateways.js";
+import type { GatewayInput } from "./store/gateways.js";
 import { resolveStateDir } from "./store/paths.js";
-import { openSessionStore, type SessionStore, type StoreWarning } from "./store/session-store.js";
+import type { SessionStore, StoreWarning } from "./store/session-store.js";
 import { messageText, type StoredMessage } from "./store/transcript-format.js";
-import { readMessages, type ReadMessagesOptions, type ReadMessagesResult } from "./store/transcript-read.js";
 
 export type * from "./hub/types.js";
 
 class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChannel, TGatewayConfig> {
-  private readonly gateways;
   /** What the receive pipeline (`hub/receive.ts`) needs. */
   private readonly receiving: ReceiveContext;
   /** Per session key, the end of the chain of calls in flight (see `inOrder`). */
@@ -40,17 +40,21 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   private readonly turns = new TurnMemory();
 
   constructor(
-    readonly store: SessionStore,
+    readonly backend: Backend,
+    /** Whether the hub opened the backend (and so closes it). */
+    private readonly owned: boolean,
     readonly config: HubConfig,
-    stateDir: string,
     private readonly now: () => number,
     models: string[],
-    private readonly warn: (warning: StoreWarning) => void,
   ) {
-    this.gateways = openGatewayRegistry<TGatewayConfig>(stateDir, now, store.durable);
     const ttl = config.messages?.dedupe?.ttl;
     const dedupeTtlMs = ttl === undefined ? undefined : parseDuration(ttl, "messages.dedupe.ttl");
-    this.receiving = { store, sessionConfig: this.sessionConfig, models, dedupeTtlMs, turns: this.turns, warn };
+    this.receiving = { backend, sessionConfig: this.sessionConfig, models, dedupeTtlMs, turns: this.turns };
+  }
+
+  /** The file backend's store (file-only tools); `E_INVALID_ARGUMENT` on other backends. */
+  get store(): SessionStore {
+    return storeOf(this.backend);
   }
 
   private get sessionConfig() {
@@ -60,7 +64,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   private keyOptions() {
     const s = this.sessionConfig;
     return defined({
-      agentId: this.store.agentId,
+      agentId: this.backend.agentId,
       mainKey: s.mainKey,
       dmScope: s.dmScope,
       identityLinks: s.identityLinks,
@@ -101,40 +105,25 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     if (typeof content !== "string" && !Array.isArray(content)) {
       throw new HubError("E_INVALID_ARGUMENT", `reply needs text (a string) or content (a string or blocks), got ${describeValue(content)}`);
     }
+    assertRunInfo(reply);
     const timestamp = this.now();
-    return this.inOrder(sessionKey, () => sendReply(this.store, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp, onWarning: this.warn }));
+    return this.inOrder(sessionKey, () => sendReply(this.backend, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp }));
   }
 
-  history(sessionKey: string, options: ReadMessagesOptions = {}): Promise<ReadMessagesResult> {
-    return readMessages(this.store, sessionKey, options);
+  history(sessionKey: string, options: MessageQuery = {}): Promise<MessagePage> {
+    return this.backend.read(sessionKey, options);
   }
 
   async latest(sessionKey: string, limit = 20): Promise<StoredMessage[]> {
-    return (await readMessages(this.store, sessionKey, { limit })).messages;
+    return (await this.backend.read(sessionKey, { limit })).messages;
   }
 
-  async thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]> {
-    return this.collect(sessionKey, { threadId: String(threadId) }, () => false);
-  }
-
-  /** Pages backwards (newest first) until `stop` says so; returns oldest first. */
-  private async collect(sessionKey: string, options: ReadMessagesOptions, stop: (m: StoredMessage) => boolean): Promise<StoredMessage[]> {
-    const collected: StoredMessage[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const page = await readMessages(this.store, sessionKey, { ...options, limit: 200, ...(before === undefined ? {} : { before }) });
-      for (let i = page.messages.length - 1; i >= 0; i--) {
-        const message = page.messages[i] as StoredMessage;
-        if (stop(message)) return collected.reverse();
-        collected.push(message);
-      }
-      if (page.before === undefined || page.messages.length === 0) return collected.reverse();
-      before = page.before;
-    }
+  thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]> {
+    return readThread(this.backend, sessionKey, threadId);
   }
 
   contextSince(sessionKey: string): Promise<StoredMessage[]> {
-    return this.collect(sessionKey, {}, (message) => message.role === "assistant");
+    return readContextSince(this.backend, sessionKey);
   }
 
   formatContext(messages: readonly StoredMessage[], options: FormatContextOptions = {}): string {
@@ -144,40 +133,40 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   async sessions(query: SessionsQuery = {}): Promise<Array<{ key: string; entry: SessionEntry }>> {
     assertQuery(query);
-    const now = this.now();
-    const channel = query.channel === undefined ? undefined : normalizeChannel(query.channel);
-    const matches = (await this.store.list()).filter(({ key, entry }) => {
-      const parsed = parseSessionKey(key);
-      if (channel !== undefined && (entry.channel ?? parsed?.channel) !== channel) return false;
-      if (query.chatType !== undefined && (entry.chatType ?? parsed?.chatType) !== query.chatType) return false;
-      return query.activeWithinMinutes === undefined || now - entry.updatedAt <= query.activeWithinMinutes * 60_000;
-    });
-    return query.limit === undefined ? matches : matches.slice(0, query.limit);
+    const { channel, chatType, activeWithinMinutes, limit } = query;
+    const activeWithinMs = activeWithinMinutes === undefined ? undefined : activeWithinMinutes * 60_000;
+    return (await this.backend.list(defined({ channel, chatType, activeWithinMs, limit, now: this.now() }))).sessions;
   }
 
   session(sessionKey: string): Promise<SessionEntry | undefined> {
-    return this.store.get(sessionKey);
+    return this.backend.get(sessionKey);
   }
 
   async endSession(sessionKey: string): Promise<boolean> {
     const endedAt = this.now();
-    return this.inOrder(sessionKey, async () => (await this.store.update(sessionKey, (current) => (current ? { endedAt } : null))) !== undefined);
+    return this.inOrder(sessionKey, () =>
+      this.backend.update(sessionKey, (draft) => {
+        if (draft.get(sessionKey) === undefined) return false;
+        draft.patch(sessionKey, { endedAt });
+        return true;
+      }),
+    );
   }
 
   async deleteSession(sessionKey: string): Promise<boolean> {
-    return this.inOrder(sessionKey, async () => (await deleteSessions(this.store, [sessionKey])).length > 0);
+    return this.inOrder(sessionKey, async () => (await this.backend.delete([sessionKey])).length > 0);
   }
 
   registerGateway(input: GatewayInput<TGatewayConfig>) {
-    return this.gateways.register(input);
+    return this.backend.registerGateway<TGatewayConfig>(input);
   }
 
   removeGateway(gatewayId: string) {
-    return this.gateways.remove(gatewayId);
+    return this.backend.removeGateway(gatewayId);
   }
 
   listGateways(options: { activeOnly?: boolean } = {}) {
-    return this.gateways.list(options);
+    return this.backend.listGateways<TGatewayConfig>(options);
   }
 
   createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel> {
@@ -218,13 +207,13 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   prune(options: PruneOptions = {}): Promise<PruneReport> {
     const maintenance = this.sessionConfig.maintenance ?? {};
-    return pruneSessions(this.store, { ...defined({ ...maintenance, mainKey: this.sessionConfig.mainKey, now: this.now() }), ...options });
+    return this.backend.prune({ ...defined({ ...maintenance, mainKey: this.sessionConfig.mainKey, now: this.now() }), ...options });
   }
 
-  /** Waits for the calls in flight, then closes the store. */
+  /** Waits for the calls in flight, then closes the backend if the hub opened it (a backend given to `createHub` stays open). */
   async close(): Promise<void> {
     await Promise.all(this.chains.values());
-    await this.store.close();
+    if (this.owned) await this.backend.close();
   }
 }
 
@@ -237,8 +226,9 @@ interface DebounceEntry<TChannel extends string> {
 }
 
 /**
- * Opens a hub: loads and validates the configuration, opens the agent's store (the config's
- * `session.store` template, else `<stateDir>/agents/<agentId>/sessions/sessions.json`).
+ * Opens a hub: loads and validates the configuration and uses `options.backend`, or opens the
+ * file backend of the agent (the config's `session.store` template, else
+ * `<stateDir>/agents/<agentId>/sessions/sessions.json`), which the hub then closes.
  */
 export async function createHub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>>(
   options: HubOptions = {},
@@ -246,16 +236,7 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
   const stateDir = resolveStateDir(options.stateDir);
   const warn = options.onWarning ?? ((w: StoreWarning) => process.emitWarning(w.message, { code: w.code }));
   const config = await resolveConfig(options.config, stateDir, warn);
-  const now = options.now ?? Date.now;
-  const store = openSessionStore(
-    defined({
-      stateDir,
-      agentId: options.agentId,
-      path: config.session?.store,
-      durable: options.durable,
-      onWarning: options.onWarning,
-      now,
-    }),
-  );
-  return new GatewayHub<TChannel, TGatewayConfig>(store, config, stateDir, now, options.models ?? [], warn);
+  const now = options.now ?? options.backend?.now ?? Date.now;
+  const { backend, owned } = hubBackend(options, stateDir, config, now);
+  return new GatewayHub<TChannel, TGatewayConfig>(backend, owned, config, now, options.models ?? []);
 }

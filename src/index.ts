@@ -11,6 +11,7 @@ export type {
   ReceiveResult,
   ReplyInput,
   ReplyResult,
+  ReplyUsage,
   SessionsQuery,
   HubDebouncer,
   HubDebouncerOptions,

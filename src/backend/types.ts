@@ -10,11 +10,11 @@ import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
 import type { InboundIdentity, PruneResult } from "../store/dedupe.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
 import type { GatewayInput, GatewayRecord } from "../store/gateways.js";
-import type { KeyMigrationResult } from "../store/key-migration.js";
+import type { KeyMigrationOptions, KeyMigrationResult } from "../store/key-migration.js";
 import type { AppendMessageInput, StoredMessage } from "../store/transcript-format.js";
 import type { ReadMessagesOptions, ReadMessagesResult } from "../store/transcript-read.js";
 
-export type { DeletedSession, InboundIdentity, KeyMigrationResult, PruneOptions, PruneReport, PruneResult, SessionEntry, SessionPatch };
+export type { DeletedSession, InboundIdentity, KeyMigrationOptions, KeyMigrationResult, PruneOptions, PruneReport, PruneResult, SessionEntry, SessionPatch };
 export type { AppendMessageInput, GatewayInput, GatewayRecord, StoredMessage };
 
 /** A page of transcript messages, oldest first, with opaque `before`/`after`/`tail` cursors. */
@@ -74,7 +74,16 @@ export interface TurnDecision<T> {
 
 export interface TurnInput<T> {
   key: string;
-  /** De-duplicate an inbound message: a live claim on it makes the turn a duplicate. */
+  /**
+   * De-duplicate an inbound message: a live claim on it makes the turn a duplicate. A claim
+   * is final only once its message is in the transcript: a claim left by a turn that never
+   * stored its messages (its process died between the two) makes the redelivery a duplicate
+   * only while its owner may still be working on it (at most `DEDUPE_PENDING_MS`, 2 minutes;
+   * less when the backend knows the owner is gone); after that the redelivery is processed.
+   * The claimed message is the one of `messages` whose `meta.gatewayMessageId` is the
+   * identity's `messageId` (a transactional backend, committing claim and append at once,
+   * never leaves such a claim).
+   */
   claim?: { identity: InboundIdentity; ttlMs?: number | undefined } | undefined;
   /**
    * The reset decision and the route metadata, on the current entry. Synchronous and free of
@@ -135,8 +144,10 @@ export interface Backend {
   /**
    * Moves the entry stored under legacy spellings of `canonicalKey` (SPEC 3.1) to it: the
    * newest of them wins, the others are removed, in one commit. Cheap when nothing moves.
+   * On `caseSensitiveChannels` (default Matrix and Signal) a lower-cased spelling moves only
+   * when its entry delivers to exactly this conversation.
    */
-  migrateKeys(canonicalKey: string): Promise<KeyMigrationResult>;
+  migrateKeys(canonicalKey: string, options?: KeyMigrationOptions): Promise<KeyMigrationResult>;
 
   // ---- one inbound or outbound turn ---------------------------------------------------
 
@@ -180,7 +191,9 @@ export interface Backend {
   /**
    * Claims an inbound message: true for its first delivery, false while an earlier claim is
    * live (`ttlMs`, default 24 h). Of concurrent claims of one message, in any process,
-   * exactly one resolves true. Resolved true means the claim is committed.
+   * exactly one resolves true. Resolved true means the claim is committed. A claim taken here
+   * and never followed by its message is, for a `turn` redelivering that message, an
+   * unfinished claim (see `TurnInput.claim`).
    */
   claim(identity: InboundIdentity, options?: { ttlMs?: number | undefined; now?: number | undefined }): Promise<boolean>;
   /** Withdraws a claim (the message could not be processed); true when one was removed. */

@@ -1,64 +1,72 @@
 /**
- * The receive pipeline of `createHub` for one inbound message: de-duplicate (a claim that is
- * final once the message is in the transcript) → migrate a legacy key → trigger or freshness
- * → reset → route metadata (activity clock untouched) → append the user's message (which
+ * The receive pipeline of `createHub` for one inbound message, on the backend: migrate a
+ * legacy key → one `backend.turn`: de-duplicate (a claim that is final once the message is in
+ * the transcript) → trigger or freshness → reset (an idle or daily one confirmed against the
+ * transcript) → route metadata (activity clock untouched) → append the user's message (which
  * moves the clock). Called in the conversation's turn (see `inOrder` in hub.ts).
  */
+import type { Backend, InboundIdentity, TurnResult } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
 import { parseSessionKey } from "../keys/index.js";
 import { resolveResetPolicy } from "../lifecycle/reset-policy.js";
 import { parseSendCommand } from "../lifecycle/send-policy.js";
 import { matchResetTrigger } from "../lifecycle/triggers.js";
-import { claimInbound, releaseInbound, type InboundIdentity } from "../store/dedupe.js";
-import { migrateSessionKey } from "../store/key-migration.js";
-import type { SessionStore, StoreWarning } from "../store/session-store.js";
-import { appendMessage } from "../store/transcript-append.js";
-import { findInboundMessage } from "../store/transcript-search.js";
+import type { AppendMessageInput, StoredMessage } from "../store/transcript-format.js";
 import { defined, type describeInbound } from "./inbound.js";
 import type { TurnMemory } from "./reply.js";
-import { applyTurn } from "./turn.js";
+import { applyTurn, UnconfirmedReset, type TranscriptActivity, type TurnInput, type TurnOutcome } from "./turn.js";
 import type { InboundMessage, ReceiveResult } from "./types.js";
 
 type Inbound = ReturnType<typeof describeInbound>;
 
+/** How often a turn may ask the transcript before a reset follows the entry's clock alone (each ask is about another session). */
+const MAX_CONFIRMATIONS = 3;
+
 /** What the pipeline needs of the hub. */
 export interface ReceiveContext {
-  store: SessionStore;
+  backend: Backend;
   sessionConfig: NonNullable<HubConfig["session"]>;
   models: string[];
   dedupeTtlMs: number | undefined;
   turns: TurnMemory;
-  warn: (warning: StoreWarning) => void;
+}
+
+/**
+ * One turn of `backend`, with an idle or daily reset confirmed by the transcript: the first
+ * attempt needs no extra read; only a turn that would reset asks `lastActivity` and runs again
+ * (its claim, withdrawn by the failed attempt, is taken again).
+ */
+async function confirmedTurn(
+  backend: Backend,
+  key: string,
+  claim: { identity: InboundIdentity; ttlMs?: number | undefined } | undefined,
+  turn: Omit<TurnInput, "confirm">,
+  messages: readonly AppendMessageInput[],
+): Promise<TurnResult<TurnOutcome>> {
+  let transcript: TranscriptActivity | undefined;
+  for (let asked = 0; ; asked++) {
+    const input = asked < MAX_CONFIRMATIONS ? { ...turn, confirm: { transcript } } : turn;
+    try {
+      return await backend.turn({
+        key,
+        claim,
+        decide: (current) => {
+          const outcome = applyTurn(current, input);
+          return { entry: outcome.changed ? outcome.entry : undefined, value: outcome };
+        },
+        messages,
+      });
+    } catch (error) {
+      if (!(error instanceof UnconfirmedReset)) throw error;
+      transcript = { sessionId: error.sessionId, at: await backend.lastActivity(key, error.sessionId) };
+    }
+  }
 }
 
 /** The receive pipeline for one message, in its conversation's turn. */
 export async function receiveMessage(hub: ReceiveContext, message: InboundMessage<string>, inbound: Inbound, now: number): Promise<ReceiveResult> {
-  if (message.messageId === undefined) return handle(hub, message, inbound, now, () => undefined);
-  const claim = defined({ channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId });
-  const identity = claim as InboundIdentity;
-  // Asked only for a claim left unfinished by a process that is gone (or an old one).
-  const delivered = () =>
-    findInboundMessage(hub.store, inbound.sessionKey, {
-      channel: inbound.route.channel,
-      accountId: message.accountId,
-      senderId: message.senderId ?? (inbound.route.chatType === "direct" ? inbound.route.to : undefined),
-      gatewayMessageId: message.messageId as string | number,
-    });
-  if (!(await claimInbound(hub.store, identity, defined({ ttlMs: hub.dedupeTtlMs, now, delivered })))) return { duplicate: true };
-  let appended = false;
-  try {
-    return await handle(hub, message, inbound, now, () => (appended = true));
-  } catch (error) {
-    // Not in the transcript: withdraw the claim so the channel's redelivery is processed.
-    if (!appended) await releaseInbound(hub.store, identity);
-    throw error;
-  }
-}
-
-/** Everything after de-duplication; `onAppended` marks the point of no return. */
-async function handle(hub: ReceiveContext, message: InboundMessage<string>, inbound: Inbound, now: number, onAppended: () => void): Promise<ReceiveResult> {
   const sessionKey = inbound.sessionKey;
-  await migrateSessionKey(hub.store, sessionKey, { caseSensitiveChannels: hub.sessionConfig.caseSensitiveChannels });
+  await hub.backend.migrateKeys(sessionKey, defined({ caseSensitiveChannels: hub.sessionConfig.caseSensitiveChannels }));
   const authorized = message.isAuthorized !== false;
   const send = authorized ? parseSendCommand(message.text) : null;
   const trigger =
@@ -67,18 +75,8 @@ async function handle(hub: ReceiveContext, message: InboundMessage<string>, inbo
       : null;
   const policy = resolveResetPolicy(hub.sessionConfig, { sessionKey, channel: inbound.route.channel, isThread: message.threadId !== undefined });
   const turn = { now, policy, route: inbound.route, trigger: trigger ?? undefined, send: send?.mode, isolated: parseSessionKey(sessionKey)?.kind === "cron" };
-  // Most messages change nothing before their append (fresh session, same route): decided
-  // on the cached entry, they skip the locked write. A change is decided again inside it.
-  let outcome = applyTurn(await hub.store.get(sessionKey), turn);
-  if (outcome.changed) {
-    outcome = await hub.store.mutate((draft) => {
-      const result = applyTurn(draft.get(sessionKey), turn);
-      if (result.changed) draft.set(sessionKey, result.entry);
-      return result;
-    });
-  }
   const body = trigger ? trigger.body : message.text;
-  const stored = await appendMessage(hub.store, sessionKey, {
+  const userMessage: AppendMessageInput = {
     role: "user",
     content: body === "" ? message.text : body,
     timestamp: message.timestamp ?? now,
@@ -87,12 +85,15 @@ async function handle(hub: ReceiveContext, message: InboundMessage<string>, inbo
       accountId: message.accountId,
       senderId: message.senderId ?? (inbound.route.chatType === "direct" ? inbound.route.to : undefined),
       senderName: message.senderName,
-      gatewayMessageId: message.messageId,
+      gatewayMessageId: message.messageId as string | undefined,
       threadId: message.threadId,
     }),
-  }, { onWarning: hub.warn });
-  onAppended();
-  const entry = (await hub.store.get(sessionKey)) ?? outcome.entry;
+  };
+  const identity = defined({ channel: inbound.route.channel, accountId: message.accountId, peerId: inbound.route.to, messageId: message.messageId }) as InboundIdentity;
+  const claim = message.messageId === undefined ? undefined : { identity, ttlMs: hub.dedupeTtlMs };
+  const result = await confirmedTurn(hub.backend, sessionKey, claim, turn, [userMessage]);
+  if (result.duplicate) return { duplicate: true };
+  const { entry, value: outcome } = result;
   hub.turns.remember(sessionKey, entry);
   return {
     duplicate: false,
@@ -104,6 +105,6 @@ async function handle(hub: ReceiveContext, message: InboundMessage<string>, inbo
     body,
     ...(trigger?.model === undefined ? {} : { model: trigger.model }),
     ...(send?.mode === undefined ? {} : { sendPolicy: send.mode }),
-    message: stored,
+    message: result.messages[0] as StoredMessage,
   };
 }

@@ -4,15 +4,16 @@
  * delete` between the `receive` and its `reply`) is recreated from the route this hub saw on
  * that turn, so the answer is recorded and can still be delivered.
  */
+import { randomUUID } from "node:crypto";
+import type { Backend, TurnDecision } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError } from "../errors.js";
 import { resolveSendPolicy } from "../lifecycle/send-policy.js";
 import { hasDeliverableContent } from "./deliverable.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
-import type { SessionStore, StoreWarning } from "../store/session-store.js";
-import { appendMessage } from "../store/transcript-append.js";
 import type { MessageContent, StoredMessage } from "../store/transcript-format.js";
 import { defined } from "./inbound.js";
+import { hasRunInfo, runFields, withRunInfo } from "./usage.js";
 import type { ReplyInput, ReplyResult } from "./types.js";
 
 /** What a recreated entry keeps of the deleted one: where replies go and how they are sent. */
@@ -58,48 +59,64 @@ function routeOf(entry: SessionEntry): SessionPatch {
   return patch as SessionPatch;
 }
 
+/** What `reply` decided on the entry it appends to. */
+interface ReplyDecision {
+  sent: boolean;
+  recreated: boolean;
+}
+
 /**
- * The session's entry, or (when it was deleted after this hub's last turn in it) a new one
- * with a fresh sessionId and the last turn's route. `E_NOT_FOUND` for a session this hub
- * never had a turn in.
+ * The reply's decision on the session's entry; when the session was deleted after this hub's
+ * last turn in it, a new entry (fresh sessionId, that turn's route). `E_NOT_FOUND` for a
+ * session this hub never had a turn in.
  */
-async function entryFor(store: SessionStore, memory: TurnMemory, sessionKey: string): Promise<{ entry: SessionEntry; recreated: boolean }> {
-  const entry = await store.get(sessionKey);
-  if (entry) return { entry, recreated: false };
-  const remembered = memory.recall(sessionKey);
-  if (remembered === undefined) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${store.path}`, { file: store.path });
-  let recreated = false;
-  const current = await store.update(sessionKey, (found) => {
-    if (found !== undefined) return null; // recreated meanwhile (a message came in)
-    recreated = true;
-    return structuredClone(remembered);
+function decideReply(config: HubConfig, memory: TurnMemory, sessionKey: string, reply: ReplyInput & { content: MessageContent }, now: number, location: string) {
+  const deliverable = hasDeliverableContent(reply.content);
+  const decision = (entry: SessionEntry, recreated: boolean): ReplyDecision => ({
+    sent: deliverable && resolveSendPolicy({ config: config.session ?? {}, sessionKey, entry }) === "allow",
+    recreated,
   });
-  if (current === undefined) throw new HubError("E_IO", `could not recreate the session "${sessionKey}" in ${store.path}`, { file: store.path });
-  return { entry: current, recreated };
+  // The run's model and usage go on the entry (a store write); without them the entry stays.
+  const withRun = (entry: SessionEntry) => (hasRunInfo(reply) ? withRunInfo(entry, reply) : undefined);
+  return (current: SessionEntry | undefined): TurnDecision<ReplyDecision> => {
+    if (current !== undefined) return { entry: withRun(current), value: decision(current, false) };
+    const remembered = memory.recall(sessionKey);
+    if (remembered === undefined) throw new HubError("E_NOT_FOUND", `no session "${sessionKey}" in ${location}`);
+    const entry = { sessionId: randomUUID(), updatedAt: now, ...structuredClone(remembered) } as SessionEntry;
+    return { entry: withRun(entry) ?? entry, value: decision(entry, true) };
+  };
 }
 
 export async function sendReply(
-  store: SessionStore,
+  backend: Backend,
   config: HubConfig,
   memory: TurnMemory,
   sessionKey: string,
   reply: ReplyInput & { content: MessageContent },
-  options: { timestamp: number; onWarning: (warning: StoreWarning) => void },
+  options: { timestamp: number },
 ): Promise<ReplyResult> {
-  const { entry, recreated } = await entryFor(store, memory, sessionKey);
-  const sent = hasDeliverableContent(reply.content) && resolveSendPolicy({ config: config.session ?? {}, sessionKey, entry }) === "allow";
-  const message: StoredMessage = await appendMessage(store, sessionKey, {
-    role: "assistant",
-    content: reply.content,
-    timestamp: options.timestamp,
-    meta: defined({
-      channel: entry.lastChannel ?? entry.channel,
-      accountId: entry.lastAccountId,
-      replyToId: reply.replyToId,
-      threadId: reply.threadId,
-      // Kept in the transcript so the agent's history is whole, but never delivered.
-      suppressed: sent ? undefined : true,
-    }),
-  }, { onWarning: options.onWarning });
-  return recreated ? { sent, message, sessionRecreated: true } : { sent, message };
+  const decide = decideReply(config, memory, sessionKey, reply, options.timestamp, backend.location);
+  const result = await backend.turn({
+    key: sessionKey,
+    decide,
+    messages: (entry, { sent }) => [
+      {
+        role: "assistant",
+        content: reply.content,
+        ...runFields(reply),
+        timestamp: options.timestamp,
+        meta: defined({
+          channel: entry.lastChannel ?? entry.channel,
+          accountId: entry.lastAccountId,
+          replyToId: reply.replyToId,
+          threadId: reply.threadId,
+          // Kept in the transcript so the agent's history is whole, but never delivered.
+          suppressed: sent ? undefined : true,
+        }),
+      },
+    ],
+  });
+  if (result.duplicate) throw new HubError("E_IO", `the backend ${backend.location} took a reply without a claim for a duplicate`);
+  const message = result.messages[0] as StoredMessage;
+  return result.value.recreated ? { sent: result.value.sent, message, sessionRecreated: true } : { sent: result.value.sent, message };
 }

@@ -2,11 +2,14 @@
  * What one inbound message does to its session entry, decided inside the store's
  * read-modify-write so that two messages racing for one session cannot both reset it:
  * reset (trigger, end mark, daily/idle freshness), the `/send` override, and the route and
- * origin metadata. Pure; the activity clock is left to the transcript append.
+ * origin metadata. An idle or daily reset is confirmed against the transcript first (the
+ * entry's clock may lag or be lost; the transcript is the truth). Pure; the activity clock is
+ * left to the transcript append.
  */
 import { randomUUID } from "node:crypto";
 import { buildGroupDisplayName } from "../keys/index.js";
 import { applyReset } from "../lifecycle/apply-reset.js";
+import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { evaluateFreshness } from "../lifecycle/freshness.js";
 import type { ResetReason, ResolvedResetPolicy } from "../lifecycle/types.js";
 import type { SessionEntry, SessionPatch } from "../store/entry.js";
@@ -36,6 +39,25 @@ export interface TurnInput {
   isolated?: boolean | undefined;
   /** A `/send` command: the new per-session override (`inherit` clears it). */
   send?: "allow" | "deny" | "inherit" | undefined;
+  /**
+   * Confirm idle and daily resets against the transcript: `transcript` is what it says of one
+   * session. A reset of any other session throws `UnconfirmedReset` (ask, then decide again).
+   * Absent: resets follow the entry's clock alone.
+   */
+  confirm?: { transcript?: TranscriptActivity | undefined } | undefined;
+}
+
+/** The newest message of a session's transcript (`at` undefined: it has none). */
+export interface TranscriptActivity {
+  sessionId: string;
+  at: number | undefined;
+}
+
+/** Thrown by `applyTurn` when a reset of `sessionId` needs the transcript's word first. */
+export class UnconfirmedReset extends Error {
+  constructor(readonly sessionId: string) {
+    super(`the reset of session ${sessionId} needs the transcript's last activity`);
+  }
 }
 
 export interface TurnOutcome {
@@ -78,7 +100,18 @@ function whyReset(current: SessionEntry | undefined, input: TurnInput): ResetRea
   if (current === undefined || current.endedAt !== undefined || input.isolated) return "new";
   if (input.trigger) return "trigger";
   const freshness = evaluateFreshness({ updatedAt: current.updatedAt, now: input.now, policy: input.policy });
-  return freshness.fresh ? undefined : freshness.reason;
+  if (freshness.fresh || input.confirm === undefined) return freshness.reason;
+  const known = input.confirm.transcript;
+  if (known?.sessionId !== current.sessionId) throw new UnconfirmedReset(current.sessionId);
+  if (known.at === undefined) return freshness.reason; // no message says otherwise
+  const truth = evaluateFreshness({ updatedAt: known.at, now: input.now, policy: input.policy });
+  return truth.fresh ? undefined : truth.reason;
+}
+
+/** A clock far in the future (a hand edit) that the transcript proved wrong goes back to the transcript's time. */
+function repairedClock(current: SessionEntry, input: TurnInput): number {
+  const at = input.confirm?.transcript?.sessionId === current.sessionId ? input.confirm.transcript.at : undefined;
+  return at !== undefined && current.updatedAt > input.now + FUTURE_SKEW_MS ? at : current.updatedAt;
 }
 
 /** The entry after this message (before its transcript append). */
@@ -88,7 +121,7 @@ export function applyTurn(current: SessionEntry | undefined, input: TurnInput): 
   let entry: SessionEntry;
   if (current === undefined) entry = { sessionId: randomUUID(), updatedAt: input.now, ...(model === undefined ? {} : splitModel(model)) };
   else if (resetReason !== undefined) entry = applyReset(current, { now: input.now, model });
-  else entry = structuredClone(current);
+  else entry = { ...structuredClone(current), updatedAt: repairedClock(current, input) };
   const patch: Record<string, unknown> = { ...routePatch(input.route) };
   if (input.send !== undefined) patch.sendPolicy = input.send === "inherit" ? undefined : input.send;
   for (const [field, value] of Object.entries(patch)) {

@@ -2,6 +2,7 @@
  * The public types of the gateway façade (`createHub`): options, inbound messages, results,
  * and the `Hub` interface itself.
  */
+import type { Backend, MessagePage, MessageQuery } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
 import type { ResetReason } from "../lifecycle/types.js";
@@ -9,14 +10,21 @@ import type { SessionEntry } from "../store/entry.js";
 import type { GatewayInput, GatewayRecord } from "../store/gateways.js";
 import type { SessionStore, StoreWarning } from "../store/session-store.js";
 import type { MessageContent, StoredMessage } from "../store/transcript-format.js";
-import type { ReadMessagesOptions, ReadMessagesResult } from "../store/transcript-read.js";
 import type { FormatContextOptions } from "./context.js";
 import type { Timers } from "./debounce.js";
 
 export interface HubOptions {
-  /** Default: env `HUB_STATE_DIR`, else `~/.hub`. */
+  /**
+   * The backend the hub keeps everything in (sessions, transcripts, claims, gateways). The
+   * hub uses it as it is and does not close it: its owner does, after `hub.close()`. Then
+   * `durable`, `onWarning` and the config's `session.store` are the backend's business, and
+   * `now` defaults to the backend's clock. Default: the file backend
+   * (`openFileBackend`) of `stateDir`/`agentId`, opened and closed by the hub.
+   */
+  backend?: Backend | undefined;
+  /** Default: env `HUB_STATE_DIR`, else `~/.hub` (the config file's place, and the file backend's). */
   stateDir?: string | undefined;
-  /** Default `"main"`. */
+  /** Default `"main"` (with `backend`: the backend's agent; another one is `E_INVALID_ARGUMENT`). */
   agentId?: string | undefined;
   /** A config object, or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present. */
   config?: HubConfig | string | undefined;
@@ -79,6 +87,22 @@ export interface ReplyInput {
   content?: MessageContent;
   replyToId?: string;
   threadId?: string | number;
+  /** The model that wrote the reply (`gpt-5`): the entry's `model`, the line's `model`. */
+  model?: string;
+  /** Its provider (`openai`): the entry's `modelProvider`, the line's `provider`. */
+  provider?: string;
+  /** The run's tokens: the entry's `inputTokens`/`outputTokens`/`totalTokens`/`contextTokens`, the line's `usage`. */
+  usage?: ReplyUsage;
+}
+
+/** Token counts of one agent run (whole numbers >= 0). */
+export interface ReplyUsage {
+  input: number;
+  output: number;
+  /** Default `input + output`. */
+  total?: number;
+  /** The model's context window. */
+  context?: number;
 }
 
 /** What `reply` did: `sent` false means the send policy suppressed it (recorded, not delivered). */
@@ -100,11 +124,17 @@ export interface SessionsQuery {
 }
 
 export interface Hub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>> {
+  /** The backend every call goes through. */
+  readonly backend: Backend;
+  /**
+   * The file backend's `sessions.json` store, for file-only tools (doctor, direct edits).
+   * Reading it on another backend throws `E_INVALID_ARGUMENT`: use `backend`.
+   */
   readonly store: SessionStore;
   readonly config: HubConfig;
   receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
   reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult>;
-  history(sessionKey: string, options?: ReadMessagesOptions): Promise<ReadMessagesResult>;
+  history(sessionKey: string, options?: MessageQuery): Promise<MessagePage>;
   latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
   thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;
   sessions(query?: SessionsQuery): Promise<Array<{ key: string; entry: SessionEntry }>>;

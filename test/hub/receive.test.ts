@@ -456,15 +456,20 @@ describe("a message timestamp in the future", () => {
     expect(next).toMatchObject({ isNewSession: true, resetReason: "daily" });
   });
 
-  it("an entry hand-stamped in 2099 is reset by the next message (stale, not immune)", async () => {
+  it("an entry hand-stamped in 2099 is not immune: the transcript decides, and the clock goes back to it", async () => {
     const config = { session: { reset: { mode: "idle" as const, idleMinutes: 60 } } };
     const hub = await t.open({ config });
     const first = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g1", text: "hi" }));
     await hub.store.update(first.sessionKey, { updatedAt: Date.parse("2099-01-01T00:00:00Z") });
     t.clock().advance(MINUTE);
+    // The transcript's last message is a minute old: no reset (the transcript is the truth).
     const next = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g2", text: "again" }));
-    expect(next).toMatchObject({ isNewSession: true, resetReason: "idle" });
+    expect(next).toMatchObject({ isNewSession: false, sessionId: first.sessionId });
     expect(next.entry.updatedAt).toBe(t.clock().at);
+    t.clock().advance(61 * MINUTE);
+    const idle = processed(await hub.receive({ channel: "telegram", peerId: "8", messageId: "g3", text: "later" }));
+    expect(idle).toMatchObject({ isNewSession: true, resetReason: "idle" });
+    expect(idle.entry.updatedAt).toBe(t.clock().at);
   });
 });
 

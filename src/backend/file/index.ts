@@ -18,9 +18,11 @@ import { assertSessionQuery, selectPage } from "../query.js";
 import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
-import { runTurn } from "./turn.js";
+import { runTurn, type TurnClaimOptions } from "./turn.js";
 import { watchFeed, watchSettingsOf } from "./feed.js";
 import type { FileWatcher, WatchSettings } from "./watch.js";
+import type { StoreWarning } from "../../store/session-store.js";
+import type { KeyMigrationOptions } from "../../store/key-migration.js";
 
 export interface FileBackendOptions extends SessionStoreOptions {
   /**
@@ -54,6 +56,8 @@ class FileBackendImpl implements FileBackend {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly watchers = new Set<FileWatcher>();
   private readonly watchSettings: Omit<WatchSettings, "maxQueued">;
+  /** Told when a message is in its transcript but the store update after it failed. */
+  private readonly onWarning: ((warning: StoreWarning) => void) | undefined;
   private closed = false;
 
   constructor(options: FileBackendOptions) {
@@ -61,6 +65,7 @@ class FileBackendImpl implements FileBackend {
     this.store = openSessionStore({ ...options, stateDir: this.stateDir });
     this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
     this.watchSettings = watchSettingsOf(options);
+    this.onWarning = options.onWarning;
   }
 
   get path(): string {
@@ -128,11 +133,12 @@ class FileBackendImpl implements FileBackend {
   delete(keys: readonly string[], options: { dryRun?: boolean | undefined } = {}) {
     return this.run(() => deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
   }
-  migrateKeys(canonicalKey: string) {
-    return this.run(() => migrateSessionKey(this.store, canonicalKey));
+  migrateKeys(canonicalKey: string, options: KeyMigrationOptions = {}) {
+    return this.run(() => migrateSessionKey(this.store, canonicalKey, options));
   }
   turn<T>(input: TurnInput<T>) {
-    return this.run(() => runTurn(this.store, { claim: this.claimNow, release: this.releaseNow, append: this.appendNow }, input));
+    const claim = (identity: InboundIdentity, options: TurnClaimOptions) => claimInbound(this.store, identity, { ...options, now: this.now() });
+    return this.run(() => runTurn(this.store, { claim, release: this.releaseNow, append: this.appendNow }, input));
   }
 
   append(key: string, sessionId: string, messages: readonly AppendMessageInput[]) {
@@ -143,7 +149,8 @@ class FileBackendImpl implements FileBackend {
     assertSessionIdArgument(sessionId);
     if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
     // Called in one go, they join one write (one fsync), in order.
-    return Promise.all(messages.map((message) => appendMessage(this.store, key, message, { sessionId })));
+    const options = { sessionId, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
+    return Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));
   };
   read(key: string, query: MessageQuery = {}) {
     return this.run(() => readMessages(this.store, key, query));

@@ -3,15 +3,39 @@
  * messages, in that order. The decision is made on the cached entry first; only when it
  * changes the entry is it made again inside the store's locked write, so two turns racing on
  * a stale entry reset it once. A turn that fails before its messages are stored withdraws
- * its claim.
+ * its claim; a turn killed between its claim and its append leaves a claim that the
+ * redelivery checks against the transcript (`claimInbound`'s `delivered`).
  */
 import { HubError, describeValue } from "../../errors.js";
 import type { SessionEntry } from "../../store/entry.js";
 import type { SessionStore } from "../../store/session-store.js";
-import type { AppendMessageInput, Backend, TurnDecision, TurnInput, TurnResult } from "../types.js";
+import { findInboundMessage, type InboundLineIdentity } from "../../store/transcript-search.js";
+import type { AppendMessageInput, Backend, InboundIdentity, TurnDecision, TurnInput, TurnResult } from "../types.js";
 import { keyList } from "./draft.js";
 
-type Steps = Pick<Backend, "claim" | "release" | "append">;
+export interface TurnClaimOptions {
+  ttlMs?: number | undefined;
+  /** Asked only about a claim left unfinished by a process that is gone (or an old one). */
+  delivered: () => Promise<boolean>;
+}
+
+interface Steps extends Pick<Backend, "release" | "append"> {
+  claim(identity: InboundIdentity, options: TurnClaimOptions): Promise<boolean>;
+}
+
+/**
+ * How the claimed message's line is recognized in the transcript: by the meta of the turn's
+ * message whose `gatewayMessageId` is the claim's `messageId` (as it will be written), else
+ * by the claim's identity.
+ */
+function lineIdentity(identity: InboundIdentity, messages: unknown): InboundLineIdentity {
+  const carrier = Array.isArray(messages)
+    ? (messages as readonly AppendMessageInput[]).find((m) => m.meta?.gatewayMessageId !== undefined && String(m.meta.gatewayMessageId) === String(identity.messageId))
+    : undefined;
+  const meta = carrier?.meta;
+  if (meta === undefined) return { channel: identity.channel, accountId: identity.accountId, gatewayMessageId: identity.messageId };
+  return { channel: meta.channel ?? identity.channel, accountId: meta.accountId, senderId: meta.senderId, gatewayMessageId: meta.gatewayMessageId as string | number };
+}
 
 function assertTurn<T>(input: TurnInput<T>): void {
   if (input === null || typeof input !== "object") throw new HubError("E_INVALID_ARGUMENT", `turn input must be an object, got ${describeValue(input)}`);
@@ -57,8 +81,12 @@ async function decideEntry<T>(store: SessionStore, key: string, decide: TurnInpu
 export async function runTurn<T>(store: SessionStore, steps: Steps, input: TurnInput<T>): Promise<TurnResult<T>> {
   assertTurn(input);
   const { key, claim } = input;
-  if (claim !== undefined && !(await steps.claim(claim.identity, claim.ttlMs === undefined ? {} : { ttlMs: claim.ttlMs }))) {
-    return { duplicate: true };
+  if (claim !== undefined) {
+    // A claim is final only once its message is in the transcript: an unfinished claim of a
+    // process that is gone (or an old one) is checked there, and taken over when it is not.
+    const wanted = lineIdentity(claim.identity, input.messages);
+    const delivered = () => findInboundMessage(store, key, wanted);
+    if (!(await steps.claim(claim.identity, { ttlMs: claim.ttlMs, delivered }))) return { duplicate: true };
   }
   let decided: { entry: SessionEntry; value: T };
   let messages;

@@ -88,6 +88,24 @@ export function describeTurns(makeBackend: MakeBackend): void {
       expect(await codeOf(backend.turn({ key, decide: () => ({ value: 0 }), messages: [] }))).toBe("E_INVALID_ARGUMENT");
     });
 
+    it("a claim whose message never reached the transcript (its process died) is processed on redelivery after 2 minutes", async () => {
+      const { backend, clock } = use();
+      const inbound = (id: string, content: string) => ({ ...text(content), meta: { channel: "telegram", senderId: "111", gatewayMessageId: id } });
+      const turn = (id: string, content: string) =>
+        backend.turn({ key, claim: { identity: { ...identity, messageId: id } }, decide: idleReset(() => clock.now, "s-a"), messages: [inbound(id, content)] });
+      processed(await turn("m-done", "delivered"));
+      expect(await backend.claim({ ...identity, messageId: "m-lost" })).toBe(true); // a claim without its turn, as a crash leaves it
+      clock.now = T0 + 3 * MINUTE;
+      // The delivered message stays a duplicate; the lost one is processed, once.
+      expect(await turn("m-done", "delivered")).toEqual({ duplicate: true });
+      const lost = processed(await turn("m-lost", "lost"));
+      expect(lost.messages[0]?.content).toBe("lost");
+      expect(await turn("m-lost", "lost")).toEqual({ duplicate: true });
+      clock.now = T0 + 6 * MINUTE;
+      expect(await turn("m-lost", "lost")).toEqual({ duplicate: true });
+      expect((await backend.read(key)).messages.map((m) => m.content)).toEqual(["delivered", "lost"]);
+    });
+
     it("reset-once: racing turns on a stale entry start one new session, holding every message", async () => {
       const { backend, clock } = use();
       await seed(backend, key);
