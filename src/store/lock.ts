@@ -111,6 +111,21 @@ function lockFsFor(staleMs: number, held: { token?: string }): typeof fs {
   } as unknown as typeof fs;
 }
 
+/**
+ * Refuses a lock path that is a symlink (a hand-made trap, or another tool's): its target is
+ * no lock of ours, and nothing there may be judged, moved or removed. Asked only when the lock
+ * is busy, so a free lock costs nothing more.
+ */
+function assertNotSymlink(lockDir: string, file: string): void {
+  let link = false;
+  try {
+    link = fs.lstatSync(lockDir).isSymbolicLink();
+  } catch (error) {
+    if (!isErrnoCode(error, "ENOENT")) throw ioFailure("check the lock of", file, error);
+  }
+  if (link) throw new HubError("E_INVALID_SESSION_FILE", `the lock ${lockDir} is a symbolic link: refused (remove it by hand if it is not meant to be there)`, { file: lockDir });
+}
+
 export function lockDirOf(file: string): string {
   return `${file}.lock`;
 }
@@ -141,6 +156,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
         continue;
       }
       if (!isErrnoCode(error, "ELOCKED")) throw ioFailure("lock", file, error);
+      assertNotSymlink(lockDir, file);
     }
     if (takeOverDeadOwner(lockDir)) continue;
     if (Date.now() >= deadline) {

@@ -56,16 +56,17 @@ describe("the store's own directories never lead outside the sessions directory"
     expect(await pruneInbound(store, { now: 10 + 48 * 3_600_000 })).toEqual({ removed: 1, kept: 0 });
   });
 
-  it("a lock directory that is a symlink outside: writes and doctor --fix never delete files there", async () => {
+  it("a lock directory that is a symlink outside: writes are refused (E_INVALID_SESSION_FILE), doctor --fix never deletes files there", async () => {
     const store = openTestStore(tmp(), { lockTimeoutMs: 5_000 });
-    await store.update("k", { label: "a" });
+    const key = "agent:main:main"; // canonical: doctor has no key to migrate under the lock
+    await store.update(key, { label: "a" });
     const outside = path.join(tmp(), "outside-lock");
     await fs.mkdir(outside);
     await fs.writeFile(path.join(outside, "owner.json"), JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), token: "t" }));
     await fs.writeFile(path.join(outside, "precious.txt"), "keep me");
     await fs.utimes(outside, new Date(0), new Date(0));
     await fs.symlink(outside, `${store.path}.lock`);
-    await errorCodeOf(store.update("k", { label: "b" })); // taken over or refused: either way nothing outside is touched
+    expect(await errorCodeOf(store.update(key, { label: "b" }))).toBe("E_INVALID_SESSION_FILE");
     await repair(store, await diagnose(store, { staleMs: 2_000 }));
     expect(await listing(outside)).toEqual(["owner.json", "precious.txt"]);
   });
