@@ -39,7 +39,7 @@ export function renderSessionsTable(rows: readonly SessionRow[], width = 80): st
   const header = ["KIND", "AGE", "MODEL", "TOKENS", "NAME"];
   const details = rows.map((r) => [
     r.kind,
-    formatAge(r.ageMs),
+    r.updatedAt === 0 ? "unknown" : formatAge(r.ageMs), // an openclaw entry without updatedAt reads as 0
     truncateToWidth(printable(r.model ?? "-"), MODEL_MAX),
     tokensCell(r),
     printable(r.displayName ?? r.label ?? ""),

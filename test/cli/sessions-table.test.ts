@@ -137,3 +137,12 @@ describe("--all-agents", () => {
     expect(await hub(["sessions", "--all-agents", "--state-dir", tmp()])).toEqual({ code: 2, stdout: "", stderr: `hub sessions: no session store under ${tmp()}/agents [E_NOT_FOUND]\n` });
   });
 });
+
+describe("an entry without updatedAt (openclaw keeps such entries)", () => {
+  it("shows its age as unknown, not as decades ago", async () => {
+    await writeJson(storeOf(tmp()), { "agent:main:imessage:direct:+17189153805": { sessionId: "imessage:direct:+17189153805" } });
+    const { stdout } = await hub(["sessions", "--state-dir", tmp()]);
+    expect(stdout).toMatch(/direct\s+unknown\s/u);
+    expect(stdout).not.toMatch(/d ago/u);
+  });
+});
