@@ -103,6 +103,7 @@ async function route(ctx: Context, request: IncomingMessage, response: ServerRes
     case "/api/transcript":
       return sendJson(response, 200, await transcriptPage(backend, url.searchParams));
     case "/api/events":
+      if (request.method !== "GET") return send(response, 405, "text/plain; charset=utf-8", "Method not allowed\n", { Allow: "GET" });
       return ctx.events.add(response, url.searchParams.get("key") ?? undefined);
   }
   const file = ctx.files.get(url.pathname);

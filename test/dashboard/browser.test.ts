@@ -127,6 +127,27 @@ describe.skipIf(!available)("hub dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("loads older pages on demand and filters by thread", async () => {
+    const key = SEED[4]?.key ?? "";
+    const entry = await backend.get(key);
+    const base = Date.now() - 3_600_000;
+    const many = Array.from({ length: 60 }, (_, i) => ({ role: "user", content: `bulk ${i}`, timestamp: base + i, meta: { threadId: i % 2 === 0 ? "even" : "odd" } }));
+    await backend.append(key, entry?.sessionId ?? "", many);
+    const page = await newPage();
+    await page.goto(dashboard.url);
+    await page.goto(`http://127.0.0.1:${dashboard.port}/#/s/${encodeURIComponent(key)}`);
+    await page.locator("text=bulk 59").waitFor();
+    await expect.poll(() => page.locator("article.message").count()).toBe(50);
+    await page.click("#older");
+    await expect.poll(() => page.locator("article.message").count()).toBe(61);
+    expect(await page.locator("article.message .text").first().textContent()).toBe(SEED[4]?.texts[0]);
+    expect(await page.locator("#older").isHidden()).toBe(true);
+    await page.fill("#thread", "odd");
+    await expect.poll(() => page.locator("article.message").count()).toBe(30);
+    expect(await page.locator("article.message .text").allTextContents()).toEqual(many.filter((m) => m.meta.threadId === "odd").map((m) => m.content));
+    await page.close();
+  });
+
   it("logged no console error or page error", () => {
     expect(problems).toEqual([]);
   });

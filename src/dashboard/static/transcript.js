@@ -1,7 +1,7 @@
 // One session's transcript: the newest page, older pages on demand, a thread filter, new
 // messages as they are appended, and "reset session" behind a confirmation.
 import { get, post, subscribe } from "./api.js";
-import { age, el, isoTime, refreshAges, tokensOf } from "./dom.js";
+import { age, el, isoTime, refreshAges, throttle, tokensOf } from "./dom.js";
 
 const PAGE = 50;
 
@@ -111,6 +111,16 @@ export function mountTranscript(root, key, { setLive, clock, confirm }) {
     older.hidden = page.before === null;
   }
   const fail = (failure) => show(`Could not load the transcript: ${failure.message}`, "error");
+  /** The same session changed (model, tokens, names): its facts only, the messages stay. */
+  const refreshFacts = throttle(() => {
+    get("/api/transcript", { key, limit: 1 })
+      .then((page) => {
+        if (page.session === null || page.session.sessionId !== state.sessionId) return;
+        title.textContent = page.session.displayName ?? page.session.label ?? key;
+        info.replaceChildren(facts(page.session));
+      })
+      .catch(fail);
+  }, 1000);
 
   older.addEventListener("click", () => load(state.before).catch(fail));
   let typing;
@@ -136,8 +146,9 @@ export function mountTranscript(root, key, { setLive, clock, confirm }) {
   const unsubscribe = subscribe(key, {
     resync: () => load().catch(fail),
     session: (change) => {
-      if (change.key !== key || change.sessionId === state.sessionId) return;
-      load().catch(fail);
+      if (change.key !== key) return;
+      if (change.sessionId === state.sessionId) refreshFacts();
+      else load().catch(fail);
     },
     message: (change) => {
       if (change.key !== key) return;
