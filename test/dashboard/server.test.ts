@@ -2,6 +2,7 @@
  * The dashboard server's front door, over real HTTP: DNS rebinding (Host), the token and its
  * cookie, the Origin check of POSTs, the security headers, and the bounded JSON API.
  */
+import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FileBackend } from "../../src/backend/file/index.js";
 import type { Dashboard } from "../../src/dashboard/server.js";
@@ -117,5 +118,31 @@ describe("hub dashboard server", () => {
     expect(body.messages.map((m) => m.content)).toEqual([SEED[0]?.texts[1]]);
     expect(body.before).toEqual(expect.any(String));
     expect((await request(dashboard, "/api/transcript", { headers: { Cookie: cookie } })).status).toBe(400);
+  });
+
+  it("streams resync, then session and (for its key) message events, as Server-Sent Events", async () => {
+    const { dashboard, backend, cookie } = await start();
+    const key = SEED[0]?.key ?? "";
+    let text = "";
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ host: "127.0.0.1", port: dashboard.port, path: `/api/events?key=${encodeURIComponent(key)}`, headers: { Host: `127.0.0.1:${dashboard.port}`, Cookie: cookie } }, resolve).on("error", reject);
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    const until = async (what: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(what)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await until("event: resync");
+    await backend.append(key, "s-0", [{ role: "user", content: "live one" }]);
+    await backend.append(SEED[1]?.key ?? "", "s-1", [{ role: "user", content: "other key" }]);
+    await until('"content":"live one"');
+    await until(`event: session\ndata: {"key":${JSON.stringify(SEED[1]?.key)},"sessionId":"s-1"}`);
+    expect(text).not.toContain("other key");
+    response.destroy();
   });
 });
