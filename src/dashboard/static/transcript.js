@@ -43,7 +43,7 @@ function facts(session) {
     ["Tokens", tokensOf(session)],
     ["Session id", session.sessionId],
   ];
-  return el("dl", { class: "facts" }, ...items.filter(([, v]) => v).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]));
+  return el("dl", { class: "facts" }, ...items.filter(([, v]) => v).map(([k, v]) => el("div", { class: "fact" }, el("dt", {}, k), el("dd", {}, String(v)))));
 }
 
 export function mountTranscript(root, key, { setLive, clock, confirm }) {
