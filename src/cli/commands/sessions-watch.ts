@@ -4,6 +4,8 @@
  * otherwise (a pipe, a log) the table is printed once and then one line per change:
  * `<time>  new|changed|reset|deleted  <key>  <details>`. Read-only; ends on Ctrl-C.
  */
+import type { FileBackend } from "../../backend/file/index.js";
+import type { Change } from "../../backend/types.js";
 import type { SessionEntry } from "../../store/entry.js";
 import { assertStoreExists, positiveIntOption, resolveTarget, UsageError, type CliIo, type CommandContext, type Target } from "../command.js";
 import { printable } from "../escape.js";
@@ -44,65 +46,85 @@ function changeLine(key: string, before: SessionEntry | undefined, after: Sessio
   return `${[new Date(now).toISOString(), event.padEnd(7), printable(key), ...details].join("  ").trimEnd()}\n`;
 }
 
+/** The list as last seen, and how it is shown: redrawn on a terminal, else line by line. */
+class SessionsView {
+  private readonly known = new Map<string, SessionEntry>();
+  private started = false;
+  private redrawTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly backend: FileBackend,
+    private readonly filters: WatchFilters,
+    private readonly io: CliIo,
+    private readonly now: () => number,
+  ) {}
+
+  async apply(change: Change): Promise<void> {
+    if (change.type === "resync") await this.resync();
+    else if (change.type === "session") this.set(change.key, change.entry ?? undefined);
+  }
+
+  redraw(): void {
+    if (this.redrawTimer === undefined) this.redrawTimer = setTimeout(() => this.draw(), REDRAW_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.redrawTimer);
+  }
+
+  private draw(): void {
+    this.redrawTimer = undefined;
+    if (this.io.terminal === undefined) return;
+    const { columns, rows: height } = this.io.terminal();
+    const rows = rowsOf(this.known, this.filters, this.now());
+    const shown = rows.slice(0, this.filters.limit ?? rows.length);
+    const head = `Session store: ${printable(this.backend.path)}\nSessions: ${rows.length} · live · ${new Date(this.now()).toLocaleTimeString()} · Ctrl-C to quit\n\n`;
+    const table = shown.length === 0 ? "No sessions found.\n" : renderSessionsTable(shown, columns);
+    const lines = table.split("\n").slice(0, Math.max(1, height - 4));
+    this.io.stdout(`${HOME_CLEAR}${head}${lines.join("\n")}`);
+  }
+
+  private set(key: string, entry: SessionEntry | undefined): void {
+    const before = this.known.get(key);
+    if (entry === undefined) this.known.delete(key);
+    else this.known.set(key, entry);
+    if (this.io.terminal !== undefined) return this.redraw();
+    // Lines ignore --active: a session going quiet is no change.
+    const filters = { ...this.filters, activeMinutes: undefined };
+    const was = before !== undefined && matches(toRow(key, before, this.now()), filters);
+    const is = entry !== undefined && matches(toRow(key, entry, this.now()), filters);
+    if (was || is) this.io.stdout(changeLine(key, before, entry, this.now()));
+  }
+
+  private async resync(): Promise<void> {
+    const current = new Map((await this.backend.list()).sessions.map(({ key, entry }) => [key, entry]));
+    if (this.started) {
+      for (const key of new Set([...this.known.keys(), ...current.keys()])) {
+        if (JSON.stringify(this.known.get(key)) !== JSON.stringify(current.get(key))) this.set(key, current.get(key));
+      }
+      return;
+    }
+    this.started = true;
+    for (const [key, entry] of current) this.known.set(key, entry);
+    if (this.io.terminal !== undefined) return this.draw();
+    const rows = rowsOf(this.known, this.filters, this.now()).slice(0, this.filters.limit);
+    this.io.stdout(`Session store: ${printable(this.backend.path)}\n${rows.length === 0 ? "No sessions found.\n" : renderSessionsTable(rows)}Watching for changes (Ctrl-C to stop)\n`);
+  }
+}
+
 export async function watchSessions(target: Target, filters: WatchFilters, io: CliIo): Promise<number> {
   const { signal, release } = stopSignal(io);
   const backend = openTargetBackend(target, io, { readOnly: true });
-  const now = io.now ?? Date.now;
-  const terminal = io.terminal;
-  const known = new Map<string, SessionEntry>();
-  let started = false;
-  let redrawTimer: NodeJS.Timeout | undefined;
-
-  const draw = () => {
-    redrawTimer = undefined;
-    if (terminal === undefined) return;
-    const { columns, rows: height } = terminal();
-    const rows = rowsOf(known, filters, now());
-    const shown = rows.slice(0, filters.limit ?? rows.length);
-    const head = `Session store: ${printable(backend.path)}\nSessions: ${rows.length} · live · ${new Date(now()).toLocaleTimeString()} · Ctrl-C to quit\n\n`;
-    const table = shown.length === 0 ? "No sessions found.\n" : renderSessionsTable(shown, columns);
-    const lines = table.split("\n").slice(0, Math.max(1, height - 4));
-    io.stdout(`${HOME_CLEAR}${head}${lines.join("\n")}`);
-  };
-  const redraw = () => {
-    if (redrawTimer === undefined) redrawTimer = setTimeout(draw, REDRAW_MS);
-  };
-  const apply = (key: string, entry: SessionEntry | undefined) => {
-    const before = known.get(key);
-    if (entry === undefined) known.delete(key);
-    else known.set(key, entry);
-    if (terminal !== undefined) return redraw();
-    const row = entry === undefined ? undefined : toRow(key, entry, now());
-    const shown = (before !== undefined && matches(toRow(key, before, now()), { ...filters, activeMinutes: undefined })) || (row !== undefined && matches(row, { ...filters, activeMinutes: undefined }));
-    if (shown) io.stdout(changeLine(key, before, entry, now()));
-  };
-  const resync = async () => {
-    const current = new Map((await backend.list()).sessions.map(({ key, entry }) => [key, entry]));
-    if (!started) {
-      started = true;
-      for (const [key, entry] of current) known.set(key, entry);
-      if (terminal !== undefined) return draw();
-      const rows = rowsOf(known, filters, now()).slice(0, filters.limit);
-      io.stdout(`Session store: ${printable(backend.path)}\n${rows.length === 0 ? "No sessions found.\n" : renderSessionsTable(rows)}Watching for changes (Ctrl-C to stop)\n`);
-      return;
-    }
-    for (const key of new Set([...known.keys(), ...current.keys()])) {
-      if (JSON.stringify(known.get(key)) !== JSON.stringify(current.get(key))) apply(key, current.get(key));
-    }
-  };
-
-  if (terminal !== undefined) io.stdout(ENTER);
-  const ticker = terminal === undefined ? undefined : setInterval(redraw, TICK_MS);
+  const view = new SessionsView(backend, filters, io, io.now ?? Date.now);
+  if (io.terminal !== undefined) io.stdout(ENTER);
+  const ticker = io.terminal === undefined ? undefined : setInterval(() => view.redraw(), TICK_MS);
   try {
-    for await (const change of backend.watch({ signal })) {
-      if (change.type === "resync") await resync();
-      else if (change.type === "session") apply(change.key, change.entry ?? undefined);
-    }
+    for await (const change of backend.watch({ signal })) await view.apply(change);
     return 0;
   } finally {
     clearInterval(ticker);
-    clearTimeout(redrawTimer);
-    if (terminal !== undefined) io.stdout(LEAVE);
+    view.stop();
+    if (io.terminal !== undefined) io.stdout(LEAVE);
     release();
     await backend.close();
   }

@@ -4,6 +4,8 @@
  * is said in a marker line; a feed that had to skip (`resync`) re-reads the transcript and
  * prints what was not printed yet. Read-only.
  */
+import type { FileBackend } from "../../backend/file/index.js";
+import type { Change } from "../../backend/types.js";
 import type { StoredMessage } from "../../store/transcript-format.js";
 import type { CliIo, Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
@@ -21,65 +23,76 @@ export interface FollowOptions {
   io: CliIo;
 }
 
-export async function followTranscript({ key, limit, json, target, io }: FollowOptions): Promise<number> {
-  const { signal, release } = stopSignal(io);
-  const backend = openTargetBackend(target, io, { readOnly: true });
-  let sessionId: string | undefined;
-  let started = false;
-  let lastId: string | undefined;
+class Follower {
+  private sessionId: string | undefined;
+  private started = false;
+  private lastId: string | undefined;
   /** Messages printed by the last re-read, which the feed may report again. */
-  let recent = new Set<string>();
+  private recent = new Set<string>();
 
-  const marker = (text: string, id: string | null) => io.stdout(json ? `${safeJson({ type: "session", key, sessionId: id }, 0)}\n` : `--- ${text} ---\n`);
-  const print = (id: string, message: StoredMessage) => {
-    if (recent.has(`${id}/${message.id}`)) return;
-    lastId = message.id;
-    io.stdout(json ? `${safeJson({ type: "message", key, sessionId: id, message }, 0)}\n` : messageLine(message));
-  };
+  constructor(
+    private readonly backend: FileBackend,
+    private readonly options: FollowOptions,
+  ) {}
+
+  async apply(change: Change): Promise<void> {
+    if (change.type === "resync") return this.catchUp();
+    if (change.type === "message") return this.print(change.sessionId, change.message);
+    const sessionId = change.entry?.sessionId;
+    if (sessionId === this.sessionId) return;
+    this.sessionId = sessionId;
+    this.marker(sessionId);
+  }
+
+  private marker(sessionId: string | undefined): void {
+    const { io, json, key } = this.options;
+    if (json) io.stdout(`${safeJson({ type: "session", key, sessionId: sessionId ?? null }, 0)}\n`);
+    else io.stdout(sessionId === undefined ? "--- session deleted ---\n" : `--- new session ${printable(sessionId)} ---\n`);
+  }
+
+  private print(sessionId: string, message: StoredMessage): void {
+    if (this.recent.has(`${sessionId}/${message.id}`)) return;
+    const { io, json, key } = this.options;
+    this.lastId = message.id;
+    io.stdout(json ? `${safeJson({ type: "message", key, sessionId, message }, 0)}\n` : messageLine(message));
+  }
 
   /** The state after `resync`: the session's newest messages, or those after the last one printed. */
-  const catchUp = async () => {
-    const entry = await backend.get(key);
+  private async catchUp(): Promise<void> {
+    const { io, json, key, limit } = this.options;
+    const entry = await this.backend.get(key);
+    const first = !this.started;
+    this.started = true;
     if (entry === undefined) {
-      if (!started) io.stderr(`hub transcript: no session "${printable(key)}" yet in ${printable(backend.path)}; waiting for it (Ctrl-C to stop)\n`);
-      else if (sessionId !== undefined) marker("session deleted", null);
-      sessionId = undefined;
-      started = true;
+      if (first) io.stderr(`hub transcript: no session "${printable(key)}" yet in ${printable(this.backend.path)}; waiting for it (Ctrl-C to stop)\n`);
+      else if (this.sessionId !== undefined) this.marker(undefined);
+      this.sessionId = undefined;
       return;
     }
-    const same = started && entry.sessionId === sessionId;
-    if (!same) {
-      if (started) marker(`new session ${printable(entry.sessionId)}`, entry.sessionId);
-      else if (!json) io.stdout(`${printable(key)} (session ${printable(entry.sessionId)}), following\n`);
-    }
-    sessionId = entry.sessionId;
-    started = true;
-    const page = await backend.read(key, { limit: same ? CATCH_UP : limit });
-    let messages = page.messages;
+    const same = !first && entry.sessionId === this.sessionId;
+    if (first && !json) io.stdout(`${printable(key)} (session ${printable(entry.sessionId)}), following\n`);
+    else if (!same) this.marker(entry.sessionId);
+    this.sessionId = entry.sessionId;
+    let { messages } = await this.backend.read(key, { limit: same ? CATCH_UP : limit });
     if (same) {
-      const at = messages.findIndex((m) => m.id === lastId);
-      if (at === -1 && lastId !== undefined && !json) io.stdout("--- some messages may have been skipped ---\n");
+      const at = messages.findIndex((m) => m.id === this.lastId);
+      if (at === -1 && this.lastId !== undefined && !json) io.stdout("--- some messages may have been skipped ---\n");
       messages = messages.slice(at + 1);
     }
-    recent = new Set();
+    this.recent = new Set();
     for (const message of messages) {
-      print(entry.sessionId, message);
-      recent.add(`${entry.sessionId}/${message.id}`);
+      this.print(entry.sessionId, message);
+      this.recent.add(`${entry.sessionId}/${message.id}`);
     }
-  };
+  }
+}
 
+export async function followTranscript(options: FollowOptions): Promise<number> {
+  const { signal, release } = stopSignal(options.io);
+  const backend = openTargetBackend(options.target, options.io, { readOnly: true });
   try {
-    for await (const change of backend.watch({ keys: [key], signal })) {
-      if (change.type === "resync") await catchUp();
-      else if (change.type === "message") print(change.sessionId, change.message);
-      else if (change.entry === null) {
-        if (sessionId !== undefined) marker("session deleted", null);
-        sessionId = undefined;
-      } else if (change.entry.sessionId !== sessionId) {
-        sessionId = change.entry.sessionId;
-        marker(`new session ${printable(sessionId)}`, sessionId);
-      }
-    }
+    const follower = new Follower(backend, options);
+    for await (const change of backend.watch({ keys: [options.key], signal })) await follower.apply(change);
     return 0;
   } finally {
     release();
