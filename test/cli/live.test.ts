@@ -81,6 +81,20 @@ describe("hub transcript --follow", () => {
     follow.child.kill("SIGINT");
     expect(await follow.exited).toBe(0);
   });
+  it("--json: one exact JSON object per line, messages and session changes", async () => {
+    await seed(tmp());
+    const run = start(["transcript", KEY, "--follow", "--json", "--state-dir", tmp()]);
+    const lines = () => run.out.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
+    await until(() => lines().length === 3, "the session line and the two messages");
+    expect(lines()[0]).toEqual({ type: "session", key: KEY, sessionId: "s-1" });
+    const writer = runWriter(tmp(), [{ append: KEY, text: "\u001b]0;title\u0007 exact" }]);
+    expect(await writer.exited).toBe(0);
+    await until(() => lines().length === 4, "the new message");
+    expect(lines()[3]).toMatchObject({ type: "message", key: KEY, sessionId: "s-1", message: { role: "user", content: "\u001b]0;title\u0007 exact" } });
+    expect(run.out.stdout).not.toContain("\u001b");
+    run.stop();
+    expect(await run.done).toBe(0);
+  });
 });
 
 describe("hub sessions --watch", () => {
