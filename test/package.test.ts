@@ -56,7 +56,7 @@ it("npm pack in a clone without dist/ builds first and ships dist/index.js and d
   // prepack's own output goes to stdout before the JSON report.
   const report = JSON.parse(stdout.slice(stdout.search(/^\[$/mu))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const files = report[0]?.files.map((f) => f.path) ?? [];
-  expect(files).toEqual(expect.arrayContaining([...SHIPPED, "dist/index.js", "dist/index.d.ts", "dist/cli/bin.js"]));
+  expect(files).toEqual(expect.arrayContaining([...SHIPPED, "dist/index.js", "dist/index.d.ts", "dist/cli/bin.js", "dist/dashboard/static/index.html", "dist/dashboard/static/app.js"]));
   expect(files.filter((f) => !f.startsWith("dist/") && !SHIPPED.includes(f))).toEqual([]);
 
   // The packed bin runs (dependencies resolve through the clone's node_modules).

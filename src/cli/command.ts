@@ -19,6 +19,10 @@ export interface CliIo {
   now?: () => number;
   /** Show progress on stderr (default: stderr is a TTY). */
   progress?: boolean;
+  /** Ends long-running commands (`--follow`, `--watch`, `dashboard`). Default: SIGINT or SIGTERM. */
+  signal?: AbortSignal;
+  /** Set when stdout is a terminal: its size now. */
+  terminal?: () => { columns: number; rows: number };
 }
 
 export type OptionValues = Record<string, string | boolean | undefined>;
@@ -81,7 +85,7 @@ export async function assertStoreExists(target: Target): Promise<void> {
 }
 
 /** `HUB_SESSION_CACHE_TTL_MS` from the io's environment; unset or blank means the default. */
-function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+export function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.HUB_SESSION_CACHE_TTL_MS;
   if (raw === undefined || raw.trim() === "") return undefined;
   const ttl = Number(raw);

@@ -18,5 +18,6 @@ function pipeWriter(stream: NodeJS.WriteStream): (text: string) => void {
 }
 
 export function processIo(): CliIo {
-  return { stdout: pipeWriter(process.stdout), stderr: pipeWriter(process.stderr) };
+  const terminal = () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
+  return { stdout: pipeWriter(process.stdout), stderr: pipeWriter(process.stderr), ...(process.stdout.isTTY ? { terminal } : {}) };
 }

@@ -10,9 +10,11 @@ import { formatAge } from "../format.js";
 import { renderSessionsTable } from "../sessions-table.js";
 import { agentTargets } from "../agent-stores.js";
 import { closest } from "../suggest.js";
+import { runWatch } from "./sessions-watch.js";
 
 const USAGE = `Usage:
   hub sessions [--limit N | --all] [filters] [--json]   list sessions, newest first
+  hub sessions --watch [--limit N] [filters]            the list, live
   hub sessions show <key> [--json]                      one session's entry
   hub sessions delete <key...> [--dry-run]              remove sessions (their next message
                                                         starts afresh); transcripts are
@@ -26,13 +28,15 @@ Options:
   --channel <name>     only sessions of this channel (telegram, slack...)
   --kind <kind>        only sessions of this kind (main, direct, group, channel, cron, hook...)
   --all-agents         every agent's store under the state dir (rows carry agentId in --json)
+  --watch              keep the list live until Ctrl-C: a table redrawn in place on a
+                       terminal, else one line per change (new, changed, reset, deleted)
   --dry-run            say what delete would do, change nothing
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
 
 /** The flags each subcommand takes; any other of this command's flags is a usage error. */
 const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = {
-  list: ["json", "active", "limit", "all", "channel", "kind", "all-agents"],
+  list: ["json", "active", "limit", "all", "channel", "kind", "all-agents", "watch"],
   show: ["json"],
   delete: ["dry-run"],
 };
@@ -198,6 +202,7 @@ export const sessionsCommand: Command = {
     kind: { type: "string" },
     "all-agents": { type: "boolean" },
     "dry-run": { type: "boolean" },
+    watch: { type: "boolean" },
   },
   run(context) {
     const given = context.positionals[0];
@@ -206,6 +211,6 @@ export const sessionsCommand: Command = {
     rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
     if (sub === "delete") return remove(context);
-    return list(context);
+    return context.values.watch === true ? runWatch(context) : list(context);
   },
 };

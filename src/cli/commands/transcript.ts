@@ -2,17 +2,20 @@
  * `hub transcript <key>`: the newest messages of a session. Read-only.
  */
 import { readMessages } from "../../store/transcript-read.js";
-import { messageText } from "../../store/transcript-format.js";
+import { messageText, type StoredMessage } from "../../store/transcript-format.js";
 import { printable, printableLines, safeJson } from "../escape.js";
 import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
+import { followTranscript } from "./transcript-follow.js";
 
-const USAGE = `Usage: hub transcript <key> [--limit N] [--json]
+const USAGE = `Usage: hub transcript <key> [--limit N] [--json] [--follow]
 
 Prints the newest messages of a session, oldest first.
 
 Options:
   --limit N   how many messages (a positive integer, default 20)
-  --json      machine-readable output
+  --json      machine-readable output (with --follow: one JSON object per line)
+  --follow    keep printing new messages as they arrive, like tail -f, until Ctrl-C
+              (waits for a session that does not exist yet; says when it is reset)
   --store, --agent, --state-dir, --config   which store (see hub --help)
 `;
 
@@ -21,13 +24,14 @@ export const transcriptCommand: Command = {
   summary: "a session's newest messages",
   usage: USAGE,
   positionals: true,
-  options: { limit: { type: "string" }, json: { type: "boolean" } },
+  options: { limit: { type: "string" }, json: { type: "boolean" }, follow: { type: "boolean" } },
   async run({ values, positionals, io }) {
     const key = positionals[0];
     if (key === undefined || positionals.length > 1) throw new UsageError("transcript takes exactly one <key>");
     const limit = positiveIntOption(values, "limit") ?? 20;
     const target = await resolveTarget(values, io);
     await assertStoreExists(target);
+    if (values.follow === true) return followTranscript({ key, limit, json: values.json === true, target, io });
     const store = openTargetStore(target, io, { readOnly: true });
     const entry = await store.get(key);
     if (!entry) {
@@ -40,11 +44,14 @@ export const transcriptCommand: Command = {
       return 0;
     }
     io.stdout(`${printable(key)} (session ${printable(entry.sessionId)})${page.before === undefined ? "" : `, newest ${page.messages.length}`}\n`);
-    for (const message of page.messages) {
-      const who = message.role === "user" ? (message.meta?.senderName ?? message.meta?.senderId ?? "user") : message.role;
-      const flag = message.meta?.suppressed === true ? " [not sent]" : "";
-      io.stdout(`${new Date(message.timestamp).toISOString()}  ${printable(String(who))}${flag}: ${printableLines(messageText(message), "    ")}\n`);
-    }
+    for (const message of page.messages) io.stdout(messageLine(message));
     return 0;
   },
 };
+
+/** One message for the terminal: time, sender, text (escaped; later lines indented). */
+export function messageLine(message: StoredMessage): string {
+  const who = message.role === "user" ? (message.meta?.senderName ?? message.meta?.senderId ?? "user") : message.role;
+  const flag = message.meta?.suppressed === true ? " [not sent]" : "";
+  return `${new Date(message.timestamp).toISOString()}  ${printable(String(who))}${flag}: ${printableLines(messageText(message), "    ")}\n`;
+}
