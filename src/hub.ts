@@ -6,7 +6,7 @@
  * `reply` applies the send policy and appends the assistant's message (`hub/reply.ts`). The
  * public types are in `hub/types.ts`; validation and key/route resolution in `hub/inbound.ts`.
  */
-import type { Backend, MessagePage, MessageQuery } from "./backend/types.js";
+import { isLiveBackend, type Backend, type Change, type MessagePage, type MessageQuery, type WatchOptions } from "./backend/types.js";
 import { resolveConfig } from "./config/load.js";
 import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
@@ -203,6 +203,12 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
         return debouncer.pending;
       },
     };
+  }
+
+  /** The backend's change feed (see `LiveBackend.watch`); `E_INVALID_ARGUMENT` on a backend without one. */
+  watch(options: WatchOptions = {}): AsyncIterable<Change> {
+    if (!isLiveBackend(this.backend)) throw new HubError("E_INVALID_ARGUMENT", `the ${this.backend.kind} backend has no change feed`);
+    return this.backend.watch(options);
   }
 
   prune(options: PruneOptions = {}): Promise<PruneReport> {

@@ -23,6 +23,8 @@ export type { GatewayRecord, GatewayInput } from "./store/gateways.js";
 
 // The backend seam
 export { openFileBackend } from "./backend/file/index.js";
+export { startDashboard } from "./dashboard/server.js";
+export type { Dashboard, DashboardOptions } from "./dashboard/server.js";
 export type { FileBackend, FileBackendOptions } from "./backend/file/index.js";
 export { isLiveBackend } from "./backend/types.js";
 export type {

@@ -2,7 +2,7 @@
  * The public types of the gateway façade (`createHub`): options, inbound messages, results,
  * and the `Hub` interface itself.
  */
-import type { Backend, MessagePage, MessageQuery } from "../backend/types.js";
+import type { Backend, Change, MessagePage, MessageQuery, WatchOptions } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
 import type { ResetReason } from "../lifecycle/types.js";
@@ -148,6 +148,13 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
   contextSince(sessionKey: string): Promise<StoredMessage[]>;
   formatContext(messages: readonly StoredMessage[], options?: FormatContextOptions): string;
   prune(options?: PruneOptions): Promise<PruneReport>;
+  /**
+   * Changes made by any process, as they happen: `{ type: "session", key, entry | null }`,
+   * `{ type: "message", key, sessionId, message }`, `{ type: "resync" }` (re-read). Ends on
+   * `break`, on `signal`, or when the backend closes. `E_INVALID_ARGUMENT` on a backend
+   * without a change feed.
+   */
+  watch(options?: WatchOptions): AsyncIterable<Change>;
   close(): Promise<void>;
 }
 
