@@ -3,7 +3,7 @@ import type { Db } from "./db.js";
 
 export interface Ctx {
   readonly db: Db;
-  /** A validated identifier, spliced into SQL as `${schema}.table`. */
+  /** The schema as a quoted SQL identifier (`"session_hub"`, validated), spliced into SQL as `${schema}.table`. */
   readonly schema: string;
   readonly agentId: string;
   readonly now: () => number;

@@ -93,6 +93,11 @@ export function openDb(pool: Pool, location: string): Db {
           throw toHubError(error, location);
         }
         let broken = false;
+        // A connection that dies while checked out reports here (and fails the query in flight).
+        const died = () => {
+          broken = true;
+        };
+        client.on("error", died);
         try {
           await client.query("BEGIN");
           const result = await fn(client);
@@ -109,6 +114,7 @@ export function openDb(pool: Pool, location: string): Db {
           throw toHubError(error, location);
         } finally {
           // A client whose connection broke is discarded, not handed to the next caller.
+          client.off("error", died);
           client.release(broken);
         }
       }

@@ -66,6 +66,7 @@ class PostgresBackendImpl implements PostgresBackend {
     private readonly ctx: Ctx,
     readonly durable: boolean,
     private readonly ownsPool: boolean,
+    private readonly schemaName: string,
   ) {}
 
   get location() {
@@ -75,7 +76,7 @@ class PostgresBackendImpl implements PostgresBackend {
     return this.ctx.agentId;
   }
   get schema() {
-    return this.ctx.schema;
+    return this.schemaName;
   }
   get now() {
     return this.ctx.now;
@@ -247,16 +248,18 @@ export async function openPostgresBackend(options: PostgresBackendOptions = {}):
   }
   const location = describeLocation(pool, schema);
   const db = openDb(pool, location);
+  const quoted = `"${schema}"`;
   try {
-    if (options.migrate ?? true) await db.tx((client) => migrate(client, schema));
+    if (options.migrate ?? true) await db.tx((client) => migrate(client, quoted));
     else {
-      const version = await schemaVersion(pool, schema);
+      const version = await schemaVersion(pool, quoted);
       if (version < SCHEMA_VERSION) throw new HubError("E_INVALID_CONFIG", `${location} has schema version ${version}, this code needs ${SCHEMA_VERSION}: open with migrate: true`);
     }
     const durable = await serverIsDurable(pool);
-    return new PostgresBackendImpl({ db, schema, agentId, now: options.now ?? Date.now, location }, durable, ownsPool);
+    return new PostgresBackendImpl({ db, schema: quoted, agentId, now: options.now ?? Date.now, location }, durable, ownsPool, schema);
   } catch (error) {
     if (ownsPool) await pool.end();
     throw toHubError(error, location);
   }
 }
+export { exportTranscript, type ExportTranscriptOptions } from "./export.js";
