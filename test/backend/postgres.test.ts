@@ -26,5 +26,4 @@ describeBackendConformance(
       },
     };
   },
-  { live: false },
 );

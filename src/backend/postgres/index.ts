@@ -7,7 +7,7 @@ import { HubError, describeValue } from "../../errors.js";
 import { normalizeAgentId } from "../../keys/index.js";
 import { assertTimestamp } from "../../store/entry.js";
 import { assertSessionQuery } from "../query.js";
-import type { AppendMessageInput, Backend, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
+import type { AppendMessageInput, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList } from "../file/draft.js";
 import { assertSessionIdArgument } from "../file/session-files.js";
 import { claimIn, identityOf, pruneClaimsIn, releaseIn, ttlOf } from "./claims.js";
@@ -20,6 +20,7 @@ import { listSessions } from "./list.js";
 import { SCHEMA_VERSION, migrate, schemaVersion } from "./schema.js";
 import { archiveIn, lastActivityOf, readPage } from "./transcripts.js";
 import { appendLocked, assertTurn, turnIn } from "./turn.js";
+import { watchPostgres } from "./watch.js";
 
 export interface PostgresBackendOptions {
   /** The database URL. Default: env `HUB_DATABASE_URL`. Ignored when `pool` is given. */
@@ -36,9 +37,10 @@ export interface PostgresBackendOptions {
   now?: (() => number) | undefined;
 }
 
-export interface PostgresBackend extends Backend {
+export interface PostgresBackend extends LiveBackend {
   readonly kind: "postgres";
   readonly schema: string;
+  watch(options?: WatchOptions): AsyncIterable<Change>;
   /** The pool the backend runs on. */
   readonly pool: Pool;
 }
@@ -60,6 +62,7 @@ function describeLocation(pool: Pool, schema: string): string {
 class PostgresBackendImpl implements PostgresBackend {
   readonly kind = "postgres";
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly closing = new AbortController();
   private closed = false;
 
   constructor(
@@ -211,9 +214,19 @@ class PostgresBackendImpl implements PostgresBackend {
     return this.tx((client) => pruneIn(client, this.ctx, options));
   }
 
+  watch(options: WatchOptions = {}): AsyncIterable<Change> {
+    if (this.closed) throw new HubError("E_STORE_CLOSED", `backend ${this.location} is closed`);
+    const keys = options.keys === undefined ? undefined : new Set(keyList(options.keys));
+    const maxQueued = options.maxQueued ?? 10_000;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new HubError("E_INVALID_ARGUMENT", `maxQueued must be a positive integer, got ${describeValue(maxQueued)}`);
+    const feed = { keys, maxQueued, signal: options.signal, closed: this.closing.signal };
+    return { [Symbol.asyncIterator]: () => watchPostgres(this.ctx, `${this.schemaName}.changes`, feed) };
+  }
+
   async close(): Promise<void> {
     const first = !this.closed;
     this.closed = true;
+    this.closing.abort();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (first && this.ownsPool) await this.ctx.db.pool.end();
   }
@@ -263,3 +276,4 @@ export async function openPostgresBackend(options: PostgresBackendOptions = {}):
   }
 }
 export { exportTranscript, type ExportTranscriptOptions } from "./export.js";
+export { importFileState, type ImportReport } from "./import.js";

@@ -61,6 +61,21 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
       registered_at bigint NOT NULL,
       record text NOT NULL
     );`,
+  // Transcript entries other than messages (model changes, custom entries...) keep their
+  // place in the chain when a file transcript is imported; `read` shows messages only.
+  (s) => `ALTER TABLE ${s}.messages ADD COLUMN kind text NOT NULL DEFAULT 'message';`,
+  // The change feed: a changed entry or transcript notifies its key on "<schema>.changes"
+  // at commit (Postgres folds repeats within one transaction into one).
+  (s) => `
+    CREATE FUNCTION ${s}.notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE row record;
+    BEGIN
+      IF TG_OP = 'DELETE' THEN row := OLD; ELSE row := NEW; END IF;
+      PERFORM pg_notify(TG_TABLE_SCHEMA || '.changes', json_build_array(row.agent_id, row.key)::text);
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER sessions_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.sessions FOR EACH ROW EXECUTE FUNCTION ${s}.notify_change();
+    CREATE TRIGGER transcripts_changed AFTER INSERT OR UPDATE ON ${s}.transcripts FOR EACH ROW EXECUTE FUNCTION ${s}.notify_change();`,
 ];
 
 /** The newest schema version this code knows. */

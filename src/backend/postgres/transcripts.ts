@@ -73,7 +73,7 @@ export async function appendIn(client: Query, ctx: Ctx, key: string, sessionId: 
 /** The time of the newest (last appended) live message of a session. */
 export async function lastActivityOf(client: Query, ctx: Ctx, sessionId: string): Promise<number | undefined> {
   const { rows } = await client.query<{ at: string }>(
-    `SELECT at FROM ${ctx.schema}.messages WHERE agent_id = $1 AND session_id = $2 AND archived_at IS NULL ORDER BY seq DESC LIMIT 1`,
+    `SELECT at FROM ${ctx.schema}.messages WHERE agent_id = $1 AND session_id = $2 AND archived_at IS NULL AND kind = 'message' ORDER BY seq DESC LIMIT 1`,
     [ctx.agentId, sessionId],
   );
   return rows[0] === undefined ? undefined : Number(rows[0].at);
@@ -147,7 +147,7 @@ export async function readPage(client: Query, ctx: Ctx, sessionId: string, query
   const after = query.after === undefined ? undefined : decodeCursor(query.after, "after", sessionId);
   const limit = query.limit ?? 50;
   const thread = query.threadId === undefined ? null : String(query.threadId);
-  const where = `agent_id = $1 AND session_id = $2 AND archived_at IS NULL AND ($3::text IS NULL OR thread_id = $3)`;
+  const where = `agent_id = $1 AND session_id = $2 AND archived_at IS NULL AND kind = 'message' AND ($3::text IS NULL OR thread_id = $3)`;
   const fetch = async (condition: string, order: "ASC" | "DESC", bound: number, count: number): Promise<Row[]> => {
     const { rows } = await client.query<{ seq: string; line: string }>(
       `SELECT seq, line FROM ${ctx.schema}.messages WHERE ${where} AND seq ${condition} $4 ORDER BY seq ${order} LIMIT $5`,

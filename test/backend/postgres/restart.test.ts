@@ -94,3 +94,38 @@ it("survives a restart mid-load: outage calls fail E_BACKEND_UNAVAILABLE, nothin
   }
   await backend.close();
 });
+
+it("watch: after a restart the feed reconnects, says resync, and reports later changes, also from another replica", async () => {
+  const url = await cluster.createDatabase("feed");
+  const backend = await openPostgresBackend({ connectionString: url, schema: "f" });
+  const replica = await openPostgresBackend({ connectionString: url, schema: "f" });
+  const changes: Array<{ type: string; content?: unknown }> = [];
+  const controller = new AbortController();
+  const done = (async () => {
+    for await (const change of backend.watch({ signal: controller.signal })) {
+      changes.push(change.type === "message" ? { type: "message", content: change.message.content } : { type: change.type });
+    }
+  })();
+  const resyncs = () => changes.filter((c) => c.type === "resync").length;
+  await waitFor(() => resyncs() === 1, "the first resync");
+  await replica.append("agent:main:telegram:dm:1", "s-1", [{ role: "user", content: "before" }]);
+  await waitFor(() => changes.some((c) => c.content === "before"), "the message before the restart");
+  await cluster.stop("fast");
+  await cluster.start();
+  await waitFor(() => resyncs() === 2, "a resync after the reconnect");
+  const retry = async () => {
+    for (;;) {
+      try {
+        return await replica.append("agent:main:telegram:dm:1", "s-1", [{ role: "user", content: "after" }]);
+      } catch (error) {
+        if (!(error instanceof HubError && error.code === "E_BACKEND_UNAVAILABLE")) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  };
+  await retry();
+  await waitFor(() => changes.some((c) => c.content === "after"), "the message after the restart");
+  controller.abort();
+  await done;
+  await Promise.all([backend.close(), replica.close()]);
+});
