@@ -7,7 +7,7 @@ import { HubError } from "../../errors.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { assertSessionIdArgument } from "../file/session-files.js";
 import { keyList } from "../file/draft.js";
-import type { PostgresBackend } from "./index.js";
+import type { PostgresBackend } from "./backend.js";
 
 const PAGE = 1000;
 

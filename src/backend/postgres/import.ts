@@ -14,7 +14,7 @@ import { transcriptOf } from "../file/session-files.js";
 import type { Ctx } from "./context.js";
 import { openDb, type PoolClient } from "./db.js";
 import { lockKeys, readEntries, writeEntry } from "./entries.js";
-import type { PostgresBackend } from "./index.js";
+import type { PostgresBackend } from "./backend.js";
 
 export interface ImportReport {
   /** Entries copied, and entries left alone (already there, or another session there). */
