@@ -57,7 +57,7 @@ export interface PruneReport {
   dryRun: boolean;
 }
 
-interface Settings {
+export interface Settings {
   now: number;
   pruneAfterMs: number;
   machinePruneAfterMs: number;
@@ -67,7 +67,7 @@ interface Settings {
   dryRun: boolean;
 }
 
-function settingsOf(store: SessionStore, options: PruneOptions): Settings {
+export function settingsOf(store: Pick<SessionStore, "now">, options: PruneOptions): Settings {
   const now = options.now ?? store.now();
   if (!Number.isFinite(now)) throw new HubError("E_INVALID_ARGUMENT", `now must be a finite epoch-ms number, got ${describeValue(now)}`);
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;

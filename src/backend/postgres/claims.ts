@@ -1,0 +1,59 @@
+/**
+ * Inbound claims in Postgres: one row per message identity with its expiry. A claim is one
+ * `INSERT … ON CONFLICT DO UPDATE … WHERE expired`: of concurrent claims of one message
+ * exactly one gets a row back; inside a turn's transaction the claim commits with the turn
+ * or not at all.
+ */
+import type { PoolClient } from "pg";
+import { HubError, describeValue } from "../../errors.js";
+import { normalizeAccountId, normalizeChannel } from "../../keys/index.js";
+import { DEFAULT_DEDUPE_TTL_MS } from "../../store/dedupe.js";
+import type { InboundIdentity } from "../types.js";
+import type { Ctx } from "./context.js";
+
+type Query = Pick<PoolClient, "query">;
+
+/** The identity of a message as one string: the normalized channel, account, peer and id. */
+export function identityOf(message: InboundIdentity): string {
+  if (message === null || typeof message !== "object") throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
+  const channel = normalizeChannel(message.channel);
+  if (channel === "") throw new HubError("E_INVALID_ARGUMENT", `channel must be a non-empty string, got ${describeValue(message.channel)}`);
+  const { messageId, peerId } = message;
+  if (!(typeof messageId === "string" && messageId !== "") && !(typeof messageId === "number" && Number.isFinite(messageId))) {
+    throw new HubError("E_INVALID_ARGUMENT", `messageId must be a non-empty string or a number, got ${describeValue(messageId)}`);
+  }
+  if (peerId !== undefined && typeof peerId !== "string" && typeof peerId !== "number") {
+    throw new HubError("E_INVALID_ARGUMENT", `peerId must be a string or a number, got ${describeValue(peerId)}`);
+  }
+  return JSON.stringify([channel, normalizeAccountId(message.accountId), peerId === undefined ? "" : String(peerId).trim(), String(messageId)]);
+}
+
+export function ttlOf(ttlMs: unknown): number {
+  const ttl = ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) throw new HubError("E_INVALID_ARGUMENT", `ttlMs must be a number of ms > 0, got ${describeValue(ttlMs)}`);
+  return ttl;
+}
+
+/** Claims `identity` (validated by `identityOf`) at `now` for `ttlMs`; true when this call won it. */
+export async function claimIn(client: Query, ctx: Ctx, identity: string, now: number, ttlMs: number): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `INSERT INTO ${ctx.schema}.claims AS c (agent_id, identity, expires_at) VALUES ($1, $2, $3)
+     ON CONFLICT (agent_id, identity) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE c.expires_at <= $4`,
+    [ctx.agentId, identity, now + ttlMs, now],
+  );
+  return rowCount === 1;
+}
+
+export async function releaseIn(client: Query, ctx: Ctx, identity: string): Promise<boolean> {
+  const { rowCount } = await client.query(`DELETE FROM ${ctx.schema}.claims WHERE agent_id = $1 AND identity = $2`, [ctx.agentId, identity]);
+  return rowCount === 1;
+}
+
+export async function pruneClaimsIn(client: Query, ctx: Ctx, now: number): Promise<{ removed: number; kept: number }> {
+  const { rows } = await client.query<{ removed: string; kept: string }>(
+    `WITH gone AS (DELETE FROM ${ctx.schema}.claims WHERE agent_id = $1 AND expires_at <= $2 RETURNING 1)
+     SELECT (SELECT count(*) FROM gone) AS removed, (SELECT count(*) FROM ${ctx.schema}.claims WHERE agent_id = $1 AND expires_at > $2) AS kept`,
+    [ctx.agentId, now],
+  );
+  return { removed: Number(rows[0]?.removed ?? 0), kept: Number(rows[0]?.kept ?? 0) };
+}
