@@ -155,7 +155,7 @@ export class PostgresBackendImpl implements PostgresBackend {
     return this.run(async () => {
       const id = identityOf(identity);
       const ttl = ttlOf(options.ttlMs);
-      return this.ctx.db.tx((client) => claimIn(client, this.ctx, id, options.now ?? this.now(), ttl));
+      return this.ctx.db.tx((client) => claimIn(client, this.ctx, id, options.now ?? this.now(), ttl, false));
     });
   }
   release(identity: InboundIdentity) {

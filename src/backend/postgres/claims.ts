@@ -7,7 +7,7 @@
 import type { PoolClient } from "pg";
 import { HubError, describeValue } from "../../errors.js";
 import { normalizeAccountId, normalizeChannel } from "../../keys/index.js";
-import { DEFAULT_DEDUPE_TTL_MS } from "../../store/dedupe.js";
+import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS } from "../../store/dedupe.js";
 import type { InboundIdentity } from "../types.js";
 import type { Ctx } from "./context.js";
 
@@ -34,14 +34,31 @@ export function ttlOf(ttlMs: unknown): number {
   return ttl;
 }
 
-/** Claims `identity` (validated by `identityOf`) at `now` for `ttlMs`; true when this call won it. */
-export async function claimIn(client: Query, ctx: Ctx, identity: string, now: number, ttlMs: number): Promise<boolean> {
+/**
+ * Claims `identity` (validated by `identityOf`) at `now` for `ttlMs`; true when this call won
+ * it. `done` says whether the message is in a transcript once this claim commits: true inside
+ * a turn (the claim and the append commit together), false for a bare `claim()`, whose caller
+ * appends later. A turn's claim takes over one not done, older than `DEDUPE_PENDING_MS`,
+ * whose message is in no transcript: its caller died between its claim and its append, so
+ * the redelivery is processed (the file backend's rule). A bare claim never takes one over.
+ */
+export async function claimIn(client: Query, ctx: Ctx, identity: string, now: number, ttlMs: number, done: boolean): Promise<boolean> {
+  const [channel, , , messageId] = JSON.parse(identity) as [string, string, string, string];
   const { rowCount } = await client.query(
-    `INSERT INTO ${ctx.schema}.claims AS c (agent_id, identity, expires_at) VALUES ($1, $2, $3)
-     ON CONFLICT (agent_id, identity) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE c.expires_at <= $4`,
-    [ctx.agentId, identity, now + ttlMs, now],
+    `INSERT INTO ${ctx.schema}.claims AS c (agent_id, identity, expires_at, claimed_at, done) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (agent_id, identity) DO UPDATE SET expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at, done = EXCLUDED.done
+     WHERE c.expires_at <= $4
+        OR ($5 AND NOT c.done AND coalesce(c.claimed_at, 0) <= $4 - $6 AND NOT EXISTS (
+              SELECT 1 FROM ${ctx.schema}.messages m
+              WHERE m.agent_id = $1 AND m.kind = 'message' AND m.line LIKE $7 ESCAPE '\\' AND m.line LIKE $8 ESCAPE '\\'))`,
+    [ctx.agentId, identity, now + ttlMs, now, done, DEDUPE_PENDING_MS, likeText(`"gatewayMessageId":${JSON.stringify(messageId)}`), likeText(`"channel":${JSON.stringify(channel)}`)],
   );
   return rowCount === 1;
+}
+
+/** `%<text>%` for LIKE, with the pattern characters of `text` escaped. */
+function likeText(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export async function releaseIn(client: Query, ctx: Ctx, identity: string): Promise<boolean> {

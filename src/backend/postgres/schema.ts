@@ -76,6 +76,9 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     END $$;
     CREATE TRIGGER sessions_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.sessions FOR EACH ROW EXECUTE FUNCTION ${s}.notify_change();
     CREATE TRIGGER transcripts_changed AFTER INSERT OR UPDATE ON ${s}.transcripts FOR EACH ROW EXECUTE FUNCTION ${s}.notify_change();`,
+  // A claim is final only once its message is in a transcript: a bare claim() is not done
+  // until then (claims made before this migration count as done).
+  (s) => `ALTER TABLE ${s}.claims ADD COLUMN claimed_at bigint, ADD COLUMN done boolean NOT NULL DEFAULT true;`,
 ];
 
 /** The newest schema version this code knows. */

@@ -68,7 +68,7 @@ export async function appendLocked(
 
 export async function turnIn<T>(client: Query, ctx: Ctx, input: TurnInput<T>): Promise<TurnResult<T>> {
   const { key, claim } = input;
-  if (claim !== undefined && !(await claimIn(client, ctx, identityOf(claim.identity), ctx.now(), ttlOf(claim.ttlMs)))) return { duplicate: true };
+  if (claim !== undefined && !(await claimIn(client, ctx, identityOf(claim.identity), ctx.now(), ttlOf(claim.ttlMs), true))) return { duplicate: true };
   await lockKeys(client, ctx, [key]);
   const current = (await readEntries(client, ctx, [key])).get(key);
   const decision = checked(input.decide(current === undefined ? undefined : copyEntry(key, current)));

@@ -21,7 +21,7 @@ describe("openPostgresBackend", () => {
       await client.connect();
       const { rows } = await client.query("SELECT version FROM race.migrations ORDER BY version");
       await client.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
       await Promise.all(backends.map((b, i) => b.append(`agent:main:k${i}`, `s-${i}`, [{ role: "user", content: "hi" }])));
       expect((await backends[0]?.list())?.total).toBe(4);
     } finally {
