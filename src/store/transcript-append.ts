@@ -230,13 +230,7 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
 async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
   // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
   const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
-  await store.mutate((draft) => {
-    const entry = draft.get(key) ?? { sessionId: target.sessionId, updatedAt: latest };
-    if (entry.sessionId !== target.sessionId) return;
-    entry.sessionFile ??= target.sessionFile;
-    entry.updatedAt = Math.max(entry.updatedAt, latest);
-    draft.set(key, entry);
-  });
+  await store.recordActivity(key, target.sessionId, latest, target.sessionFile);
 }
 
 /** The line is written but the store update failed: the callers are told, not rejected. */
