@@ -69,7 +69,7 @@ function parseRecord(line: string): ClockRecord | undefined {
 
 interface Waiter {
   line: string;
-  resolve: () => void;
+  resolve: (quiet: boolean) => void;
   reject: (error: unknown) => void;
 }
 
@@ -105,8 +105,9 @@ export class ClockJournal {
     }
   }
 
-  get empty(): boolean {
-    return this.latestOf.size === 0;
+  /** Something to fold: records, or a set-aside journal left by a crashed compaction (after `refresh`). */
+  get pending(): boolean {
+    return this.latestOf.size > 0;
   }
 
   /**
@@ -176,10 +177,12 @@ export class ClockJournal {
 
   /**
    * Appends a record; resolves once it is written (and fsynced when durable) to the file the
-   * journal path names. Records queued meanwhile share the next write and its fsync.
+   * journal path names. Records queued meanwhile share the next write and its fsync. Resolves
+   * false when a compaction was under way after the write (`.clock.1` existed): the caller
+   * cannot know whether that compaction's decisions saw the record.
    */
-  append(record: ClockRecord): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  append(record: ClockRecord): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
       this.waiting.push({ line: `${JSON.stringify({ k: record.k, s: record.s, t: record.t })}\n`, resolve, reject });
       this.flushing ??= this.flush().finally(() => {
         this.flushing = undefined;
@@ -193,7 +196,8 @@ export class ClockJournal {
       try {
         await this.write(Buffer.from(batch.map((w) => w.line).join("")));
         for (const w of batch) this.merge(parseRecord(w.line.slice(0, -1)) as ClockRecord);
-        for (const w of batch) w.resolve();
+        const quiet = statOrNull(this.rotated) === null;
+        for (const w of batch) w.resolve(quiet);
       } catch (error) {
         this.closeFd();
         for (const w of batch) w.reject(ioFailure("append to", this.file, error));
@@ -250,13 +254,16 @@ export class ClockJournal {
   }
 
   /**
-   * The first step of a compaction (under the store lock): the journal becomes `.clock.1`,
-   * unless a crashed compaction left one (then both are folded and `.clock` stays).
+   * The first step of a locked write: the journal becomes `.clock.1` (an empty marker when
+   * there is none), unless a crashed one left it (then both are folded and `.clock` stays).
    */
   rotate(): void {
     try {
-      if (statOrNull(this.rotated) === null && statOrNull(this.file) !== null) fs.renameSync(this.file, this.rotated);
+      if (statOrNull(this.rotated) !== null) return;
+      if (statOrNull(this.file) !== null) fs.renameSync(this.file, this.rotated);
+      else fs.closeSync(fs.openSync(this.rotated, "wx", FILE_MODE)); // the marker alone
     } catch (error) {
+      if (isErrnoCode(error, "ENOENT")) return; // no sessions directory yet: no journal, no appender
       throw ioFailure("rotate", this.file, error);
     }
   }

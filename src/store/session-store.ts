@@ -125,7 +125,7 @@ export interface SessionStore {
 
 interface Pending {
   run: (draft: StoreDraft) => unknown;
-  /** Fold the clock journal into the store in this batch. */
+  /** Only to fold the clock journal (its value: whether there was anything to fold). */
   compact?: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -284,14 +284,18 @@ class FileSessionStore implements SessionStore {
       const slot = (await this.readFolded()).get(key);
       if (slot !== undefined && !slot.invalid && slot.entry.sessionId === sessionId && slot.entry.sessionFile !== undefined) {
         if (at <= Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0)) return;
-        await this.journal.append({ k: key, s: sessionId, t: at });
+        const quiet = await this.journal.append({ k: key, s: sessionId, t: at });
         this.noteUnfolded();
-        return;
+        // No compaction was under way when the record landed, so any whole-file write that
+        // decided without it has finished: if the entry still holds the session, the record
+        // counts. Else (a delete or prune raced it) the locked write below recreates the entry.
+        if (quiet && (await this.readFolded()).get(key)?.entry.sessionId === sessionId) return;
       }
     }
     await this.mutate((draft) => {
       const entry = draft.get(key) ?? { sessionId, updatedAt: at };
       if (entry.sessionId !== sessionId) return;
+      if (draft.has(key) && entry.sessionFile !== undefined && entry.updatedAt >= at) return; // journaled, folded here
       entry.sessionFile ??= sessionFile;
       entry.updatedAt = Math.max(entry.updatedAt, at);
       draft.set(key, entry);
@@ -305,7 +309,7 @@ class FileSessionStore implements SessionStore {
 
   private compactNow(): Promise<boolean> {
     this.journal.refresh();
-    if (this.readOnly || this.journal.empty) return Promise.resolve(false);
+    if (this.readOnly || !this.journal.pending) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       this.queue.push({ run: () => undefined, compact: true, resolve: resolve as (value: unknown) => void, reject });
       this.scheduleFlush();
@@ -334,9 +338,12 @@ class FileSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.journal.settle();
-    while (this.flushing) await this.flushing;
-    if (!this.readOnly) await this.compactNow();
+    // Twice: an append that was in flight during the first fold is folded by the second.
+    for (let pass = 0; pass < 2; pass++) {
+      await this.journal.settle();
+      while (this.flushing) await this.flushing;
+      if (!this.readOnly && (pass === 0 || this.unfoldedSince !== undefined)) await this.compactNow();
+    }
     this.closed = true;
     clearTimeout(this.flushTimer);
     this.journal.close();
@@ -469,8 +476,10 @@ class FileSessionStore implements SessionStore {
       await fillBytesInChunks(this.cache?.fp === fp ? this.cache.slots : await this.readSlots());
       await this.withLock(async (lock) => {
         const slots = await this.loadLocked();
-        // Mutations decide on the folded clock (an idle check must see the newest activity).
-        this.journal.refresh();
+        // Mutations decide on the folded clock (an idle check must see the newest activity);
+        // the journal is set aside first, so a record that misses the decision can tell.
+        this.setAside(lock);
+        const folding = this.journal.pending;
         const changes: Changes = new Map();
         foldInto(this.journal, slots, changes);
         let changed = false;
@@ -484,12 +493,19 @@ class FileSessionStore implements SessionStore {
             }
             changed ||= layer.changes.size > 0;
             layer.commitTo(changes);
-            applied.push({ op, value: op.compact ? !this.journal.empty : value });
+            applied.push({ op, value: op.compact ? folding : value });
           } catch (error) {
             op.reject(error);
           }
         }
-        if (changed || batch.some((op) => op.compact) || this.foldDue()) await this.writeFolded(slots, changes, lock);
+        try {
+          if (changed || folding) await this.write(slots, changes, lock);
+        } catch (error) {
+          if (!folding) this.journal.removeRotated(); // only the marker: nothing unfolded in it
+          throw error;
+        }
+        this.journal.removeRotated();
+        if (folding) this.folded();
       });
     } catch (error) {
       this.cache = undefined;
@@ -501,31 +517,23 @@ class FileSessionStore implements SessionStore {
     for (const { op, value } of applied) op.resolve(value);
   }
 
-  private foldDue(): boolean {
-    if (this.journal.empty) return false;
-    if (this.flushMs === 0 || this.journal.size > JOURNAL_MAX_BYTES) return true;
-    return this.unfoldedSince !== undefined && performance.now() - this.unfoldedSince >= this.flushMs;
+  /**
+   * Every locked batch first sets the journal aside as `.clock.1` (an empty one when there is
+   * no journal) and reads it to its end, so that an appender whose record may have missed the
+   * batch's decisions can tell (clock-journal.ts). With records, the write is a compaction:
+   * the store is written with them folded in, then `.clock.1` is removed; a crash in between
+   * leaves records that replay to the same clock.
+   */
+  private setAside(lock: HeldLock): void {
+    lock.assertOwned();
+    this.journal.refresh();
+    this.journal.rotate();
+    this.journal.refresh();
   }
 
-  /**
-   * A whole-file write is a compaction: the journal is set aside (`.clock.1`), what reached it
-   * meanwhile is folded too, the store is written, then the set-aside journal is removed. A
-   * crash in between leaves records that replay to the same clock.
-   */
-  private async writeFolded(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
-    const journaled = !this.journal.empty;
-    if (journaled) {
-      lock.assertOwned();
-      this.journal.rotate();
-      this.journal.refresh();
-      foldInto(this.journal, slots, changes);
-    }
-    if (changes.size > 0) await this.write(slots, changes, lock);
-    if (journaled) {
-      this.journal.removeRotated();
-      this.unfoldedSince = undefined;
-      clearTimeout(this.flushTimer);
-    }
+  private folded(): void {
+    this.unfoldedSince = undefined;
+    clearTimeout(this.flushTimer);
   }
 
   private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {
