@@ -321,7 +321,7 @@ class FileSessionStore implements SessionStore {
     const due = this.journal.size > JOURNAL_MAX_BYTES;
     if (this.unfoldedSince === undefined) {
       this.unfoldedSince = performance.now();
-      this.flushTimer = setTimeout(() => this.compactInBackground(), this.flushMs);
+      this.flushTimer = setTimeout(() => this.compactInBackground(), Math.min(this.flushMs, 2 ** 31 - 1));
       this.flushTimer.unref();
     }
     if (due) this.compactInBackground();
