@@ -5,13 +5,14 @@
  * max-merge per (key, sessionId): replaying one, or reading it twice, changes nothing; a
  * record whose session is no longer the entry's is ignored; a torn last line is ignored.
  *
- * Compaction (session-store.ts, under the store lock) renames the journal to
- * `sessions.json.clock.1`, folds both into `sessions.json`, then removes `.clock.1`. An
- * appender that finds, after its write, that the path no longer names the file it wrote to
- * writes its records again to the current journal (harmless: idempotent), so no record
- * acknowledged to a caller can fall between the compactor's read and its removal. Readers read
- * `.clock`, then `.clock.1`, then `sessions.json`: whichever step of a compaction they meet,
- * every acknowledged record is in one of the three.
+ * Every locked write of the store (session-store.ts) first renames the journal to
+ * `sessions.json.clock.1` (creates that name empty when there is none), decides and writes
+ * with it folded into `sessions.json`, then removes `.clock.1`. An appender that finds, after
+ * its write, that the path no longer names the file it wrote to writes its records again to
+ * the current journal (harmless: idempotent); `append` resolves false when `.clock.1` existed
+ * after the write (a locked write may have decided without the record: the caller then takes
+ * the locked path). Readers read `.clock`, then `.clock.1`, then `sessions.json`: whichever
+ * step of a compaction they meet, every acknowledged record is in one of the three.
  */
 import fs from "node:fs";
 import path from "node:path";
