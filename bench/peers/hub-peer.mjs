@@ -48,4 +48,4 @@ export function countHubLines(dir, convs) {
 }
 
 /** `hub sessions --json` as a user runs it: the built bin, a whole node process. */
-export const hubListCommand = (repoRoot, dir) => [process.execPath, [path.join(repoRoot, "dist", "cli", "bin.js"), "sessions", "--json", "--state-dir", dir]];
+export const hubListCommand = (repoRoot, dir) => [process.execPath, [path.join(repoRoot, "dist", "cli", "bin.js"), "sessions", "--json", "--all", "--state-dir", dir]];

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
+import { compactCommand } from "./commands/compact.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { oneLine } from "./escape.js";
@@ -17,7 +18,7 @@ import { transcriptCommand } from "./commands/transcript.js";
 
 export type { CliIo } from "./command.js";
 
-const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, dashboardCommand];
+const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand];
 
 const USAGE = `Usage: hub <command> [options]
 

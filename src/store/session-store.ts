@@ -10,6 +10,8 @@ import { HubError, describeValue } from "../errors.js";
 import { normalizeAgentId } from "../keys/normalize.js";
 import { MAX_STORE_BYTES, fingerprint, readWithFingerprint, tooLarge, writeFileAtomic } from "./atomic.js";
 import { snapshotBackup } from "./backup.js";
+import { ClockJournal } from "./clock-journal.js";
+import { foldInto, foldedCopy, newerClock } from "./clock-fold.js";
 import { fillBytesInChunks, parseStore, serializeStore, type ParsedStore, type Slot } from "./codec.js";
 import { DraftLayer, applyChanges, assertKey, type Changes, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "./entry.js";
@@ -59,6 +61,13 @@ export interface SessionStoreOptions {
    * a file throws `E_NOT_A_STORE` and is never renamed or rewritten.
    */
   forceRecovery?: boolean | undefined;
+  /**
+   * How long an activity-clock move may live only in the clock journal (`sessions.json.clock`)
+   * before it is folded into `sessions.json` (ms). Our readers see it at once either way; a
+   * reader of `sessions.json` alone (clawdbot) lags by at most this. Default 30 000; 0 writes
+   * `sessions.json` on every move, as before the journal.
+   */
+  activityFlushMs?: number | undefined;
 }
 
 export type PatchFunction = (current: SessionEntry | undefined) => SessionPatch | null | undefined;
@@ -101,12 +110,23 @@ export interface SessionStore {
    * are applied only if it returns; if it throws, only this call rejects.
    */
   mutate<T>(fn: (draft: StoreDraft) => T): Promise<T>;
-  /** Waits for queued writes, then refuses further calls. */
+  /**
+   * Moves the activity clock of `sessionId` under `key` to `at` (never backwards) and records
+   * `sessionFile` when the entry has none. An entry that holds another session is left alone;
+   * an absent one is created on that session. A move that changes nothing else is appended to
+   * the clock journal instead of rewriting the store (unless `activityFlushMs` is 0).
+   */
+  recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void>;
+  /** Folds the clock journal into `sessions.json` now; false when there was nothing to fold. */
+  compact(): Promise<boolean>;
+  /** Waits for queued writes, folds the clock journal, then refuses further calls. */
   close(): Promise<void>;
 }
 
 interface Pending {
   run: (draft: StoreDraft) => unknown;
+  /** Only to fold the clock journal (its value: whether there was anything to fold). */
+  compact?: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -136,6 +156,9 @@ function positive(value: number | undefined, fallback: number, name: string, uni
   return value;
 }
 
+/** A journal larger than this is folded at the next append. */
+const JOURNAL_MAX_BYTES = 1024 * 1024;
+
 function defaultWarning(warning: StoreWarning): void {
   process.emitWarning(warning.message, { code: warning.code });
 }
@@ -160,6 +183,11 @@ class FileSessionStore implements SessionStore {
   private invalidReported = "";
   private missingReported = false;
   private reading: { fp: string | null; result: Promise<Map<string, Slot> | HubError> } | undefined;
+  private readonly journal: ClockJournal;
+  private readonly flushMs: number;
+  /** When this process appended the oldest record not folded yet (performance.now()). */
+  private unfoldedSince: number | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -176,6 +204,11 @@ class FileSessionStore implements SessionStore {
     this.forceRecovery = options.forceRecovery ?? false;
     this.maxBytes = Math.min(MAX_STORE_BYTES, positive(options.maxStoreBytes, MAX_STORE_BYTES, "maxStoreBytes", "bytes"));
     this.warn = options.onWarning ?? defaultWarning;
+    this.flushMs = options.activityFlushMs ?? 30_000;
+    if (!Number.isFinite(this.flushMs) || this.flushMs < 0) {
+      throw new HubError("E_INVALID_ARGUMENT", `activityFlushMs must be a number of ms >= 0, got ${describeValue(options.activityFlushMs)}`);
+    }
+    this.journal = new ClockJournal(this.path, this.durable);
   }
 
   async get(key: string): Promise<SessionEntry | undefined> {
@@ -185,18 +218,18 @@ class FileSessionStore implements SessionStore {
   async getMany(keys: readonly string[]): Promise<Array<SessionEntry | undefined>> {
     this.assertOpen();
     for (const key of keys) assertKey(key);
-    const slots = await this.readSlots();
+    const slots = await this.readFolded();
     return keys.map((key) => {
       const slot = slots.get(key);
-      return slot && !slot.invalid ? structuredClone(slot.entry) : undefined;
+      return slot && !slot.invalid ? foldedCopy(this.journal, key, slot) : undefined;
     });
   }
 
   async list(): Promise<Array<{ key: string; entry: SessionEntry }>> {
     this.assertOpen();
     const result: Array<{ key: string; entry: SessionEntry }> = [];
-    for (const [key, slot] of await this.readSlots()) {
-      if (!slot.invalid) result.push({ key, entry: structuredClone(slot.entry) });
+    for (const [key, slot] of await this.readFolded()) {
+      if (!slot.invalid) result.push({ key, entry: foldedCopy(this.journal, key, slot) });
     }
     return result.sort((a, b) => b.entry.updatedAt - a.entry.updatedAt);
   }
@@ -245,9 +278,75 @@ class FileSessionStore implements SessionStore {
     });
   }
 
+  async recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void> {
+    this.assertOpen();
+    if (this.flushMs > 0 && !this.readOnly) {
+      const slot = (await this.readFolded()).get(key);
+      if (slot !== undefined && !slot.invalid && slot.entry.sessionId === sessionId && slot.entry.sessionFile !== undefined) {
+        if (at <= Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0)) return;
+        const quiet = await this.journal.append({ k: key, s: sessionId, t: at });
+        this.noteUnfolded();
+        // No compaction was under way when the record landed, so any whole-file write that
+        // decided without it has finished: if the entry still holds the session, the record
+        // counts. Else (a delete or prune raced it) the locked write below recreates the entry.
+        if (quiet && (await this.readFolded()).get(key)?.entry.sessionId === sessionId) return;
+      }
+    }
+    await this.mutate((draft) => {
+      const entry = draft.get(key) ?? { sessionId, updatedAt: at };
+      if (entry.sessionId !== sessionId) return;
+      if (draft.has(key) && entry.sessionFile !== undefined && entry.updatedAt >= at) return; // journaled, folded here
+      entry.sessionFile ??= sessionFile;
+      entry.updatedAt = Math.max(entry.updatedAt, at);
+      draft.set(key, entry);
+    });
+  }
+
+  async compact(): Promise<boolean> {
+    this.assertOpen();
+    return this.compactNow();
+  }
+
+  private compactNow(): Promise<boolean> {
+    this.journal.refresh();
+    if (this.readOnly || !this.journal.pending) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ run: () => undefined, compact: true, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Starts the fold timer for this process's first record since the last fold; folds a large journal now. */
+  private noteUnfolded(): void {
+    const due = this.journal.size > JOURNAL_MAX_BYTES;
+    if (this.unfoldedSince === undefined) {
+      this.unfoldedSince = performance.now();
+      this.flushTimer = setTimeout(() => this.compactInBackground(), Math.min(this.flushMs, 2 ** 31 - 1));
+      this.flushTimer.unref();
+    }
+    if (due) this.compactInBackground();
+  }
+
+  private compactInBackground(): void {
+    if (this.closed) return;
+    this.compactNow().catch((error: unknown) => {
+      const code = error instanceof HubError ? error.code : "E_IO";
+      this.warn({ code, message: `folding the activity clock journal into ${this.path} failed: ${(error as Error).message}; retried later`, file: this.path });
+      this.unfoldedSince = undefined; // the next record starts the timer again
+    });
+  }
+
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    if (this.closed) return;
+    // Twice: an append that was in flight during the first fold is folded by the second.
+    for (let pass = 0; pass < 2; pass++) {
+      await this.journal.settle();
+      while (this.flushing) await this.flushing;
+      if (!this.readOnly && (pass === 0 || this.unfoldedSince !== undefined)) await this.compactNow();
+    }
     this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.journal.close();
   }
 
   private assertOpen(): void {
@@ -255,6 +354,12 @@ class FileSessionStore implements SessionStore {
   }
 
   // ---- reading ------------------------------------------------------------------------
+
+  /** The store, with the clock journal read first (see clock-journal.ts for why first). */
+  private readFolded(): Promise<Map<string, Slot>> {
+    this.journal.refresh();
+    return this.readSlots();
+  }
 
   private cacheValid(fp: string | null, insideLock: boolean): boolean {
     if (this.cache === undefined || this.ttl === 0 || this.cache.fp !== fp) return false;
@@ -371,7 +476,13 @@ class FileSessionStore implements SessionStore {
       await fillBytesInChunks(this.cache?.fp === fp ? this.cache.slots : await this.readSlots());
       await this.withLock(async (lock) => {
         const slots = await this.loadLocked();
+        // Mutations decide on the folded clock (an idle check must see the newest activity);
+        // the journal is set aside first, so a record that misses the decision can tell.
+        this.setAside(lock);
+        const folding = this.journal.pending;
         const changes: Changes = new Map();
+        foldInto(this.journal, slots, changes);
+        let changed = false;
         for (const op of batch) {
           const layer = new DraftLayer(slots, changes);
           try {
@@ -380,13 +491,21 @@ class FileSessionStore implements SessionStore {
               value.catch(() => undefined);
               throw new HubError("E_INVALID_ARGUMENT", "mutate(fn): fn must be synchronous, it returned a promise");
             }
+            changed ||= layer.changes.size > 0;
             layer.commitTo(changes);
-            applied.push({ op, value });
+            applied.push({ op, value: op.compact ? folding : value });
           } catch (error) {
             op.reject(error);
           }
         }
-        if (changes.size > 0) await this.write(slots, changes, lock);
+        try {
+          if (changed || folding) await this.write(slots, changes, lock);
+        } catch (error) {
+          if (!folding) this.journal.removeRotated(); // only the marker: nothing unfolded in it
+          throw error;
+        }
+        this.journal.removeRotated();
+        if (folding) this.folded();
       });
     } catch (error) {
       this.cache = undefined;
@@ -396,6 +515,25 @@ class FileSessionStore implements SessionStore {
       return;
     }
     for (const { op, value } of applied) op.resolve(value);
+  }
+
+  /**
+   * Every locked batch first sets the journal aside as `.clock.1` (an empty one when there is
+   * no journal) and reads it to its end, so that an appender whose record may have missed the
+   * batch's decisions can tell (clock-journal.ts). With records, the write is a compaction:
+   * the store is written with them folded in, then `.clock.1` is removed; a crash in between
+   * leaves records that replay to the same clock.
+   */
+  private setAside(lock: HeldLock): void {
+    lock.assertOwned();
+    this.journal.refresh();
+    this.journal.rotate();
+    this.journal.refresh();
+  }
+
+  private folded(): void {
+    this.unfoldedSince = undefined;
+    clearTimeout(this.flushTimer);
   }
 
   private async write(slots: Map<string, Slot>, changes: Changes, lock: HeldLock): Promise<void> {

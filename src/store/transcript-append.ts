@@ -5,6 +5,7 @@
  * the store is durable); across processes, each write happens under the transcript's lock,
  * after reading the last entry id from the file's tail, so the `parentId` chain never forks.
  */
+import { fstatSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { customAlphabet } from "nanoid";
@@ -150,6 +151,21 @@ interface Tail {
   lastId: string | null;
 }
 
+/**
+ * Per transcript, the file as this process left it after its last append (inode, size and
+ * mtime) and the id of its last entry. Read under the transcript's lock: when the file is
+ * still exactly that, no one else appended (appends grow it and move its mtime), so the tail
+ * need not be read again.
+ */
+const lastWritten = new Map<string, { file: string; lastId: string | null }>();
+/** The most recently written transcripts whose tails are kept (a few MB at most). */
+const TAILS_KEPT = 10_000;
+
+function fileStamp(handle: FileHandle): string {
+  const s = fstatSync(handle.fd, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
 /** Reads what an append needs to know from the end of the transcript. */
 async function readTail(handle: FileHandle): Promise<Tail> {
   const size = await sizeOf(handle);
@@ -185,7 +201,10 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
     let created = false;
     const stored: StoredMessage[] = [];
     try {
-      const tail = await readTail(handle);
+      const stamp = fileStamp(handle);
+      const known = lastWritten.get(file);
+      lastWritten.delete(file);
+      const tail = known?.file === stamp ? { restart: false, torn: false, garbage: false, lastId: known.lastId } : await readTail(handle);
       let text = tail.torn ? "\n" : "";
       if (tail.restart) {
         if (tail.garbage) await copyAside(file, store.now(), store.durable);
@@ -205,6 +224,8 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
       }
       await appendAll(handle, text);
       if (store.durable) await handle.datasync();
+      lastWritten.set(file, { file: fileStamp(handle), lastId: parentId });
+      if (lastWritten.size > TAILS_KEPT) lastWritten.delete(lastWritten.keys().next().value as string);
     } catch (error) {
       if (error instanceof HubError) throw error;
       throw ioFailure("append to", file, error);
@@ -230,13 +251,7 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
 async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
   // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
   const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
-  await store.mutate((draft) => {
-    const entry = draft.get(key) ?? { sessionId: target.sessionId, updatedAt: latest };
-    if (entry.sessionId !== target.sessionId) return;
-    entry.sessionFile ??= target.sessionFile;
-    entry.updatedAt = Math.max(entry.updatedAt, latest);
-    draft.set(key, entry);
-  });
+  await store.recordActivity(key, target.sessionId, latest, target.sessionFile);
 }
 
 /** The line is written but the store update failed: the callers are told, not rejected. */

@@ -68,9 +68,9 @@ describe("a store update failing after the append", () => {
     const backup = `${hub.store.path}.bak`;
     await fs.rm(backup);
     await fs.link(hub.store.path, backup);
-    // Three pages: the claim record, and the owner records of the transcript's lock and of
-    // the store's lock (the store is updated under the transcript's lock); not ten.
-    await fillLeaving(3);
+    // Two pages: the claim record and the owner record of the transcript's lock; none for
+    // the activity clock's journal record (nor ten for a rewrite of the store).
+    await fillLeaving(2);
     const second = processed(await hub.receive({ ...dm, messageId: "m2", text: "second" }));
     expect(second.message).toMatchObject({ role: "user", content: "second" });
     expect(warnings.map((w) => w.code)).toHaveLength(1);
