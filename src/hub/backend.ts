@@ -22,7 +22,7 @@ function assertBackend(backend: unknown): asserts backend is Backend {
 export function hubBackend(options: HubOptions, stateDir: string, config: HubConfig, now: () => number): { backend: Backend; owned: boolean } {
   if (options.backend === undefined) {
     const backend = openFileBackend(
-      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, onWarning: options.onWarning, now }),
+      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, activityFlushMs: options.activityFlushMs, onWarning: options.onWarning, now }),
     );
     return { backend, owned: true };
   }

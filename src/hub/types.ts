@@ -34,6 +34,11 @@ export interface HubOptions {
   models?: string[] | undefined;
   /** fsync writes (store and transcripts). Default true. */
   durable?: boolean | undefined;
+  /**
+   * File backend: the longest an activity-clock move lives only in the clock journal before
+   * it is folded into sessions.json (ms). Default 30 000; 0 writes sessions.json per message.
+   */
+  activityFlushMs?: number | undefined;
   /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
 }

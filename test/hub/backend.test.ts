@@ -78,3 +78,19 @@ describe("createHub({ backend })", () => {
     await expect(hub.backend.get(KEY)).rejects.toMatchObject({ code: "E_STORE_CLOSED" });
   });
 });
+
+describe("createHub({ activityFlushMs })", () => {
+  it("reaches the file backend: 0 writes sessions.json on every message", async () => {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "hub-flush-"));
+    let now = Date.parse("2026-11-20T09:00:00Z");
+    const hub = await createHub({ stateDir, durable: false, activityFlushMs: 0, now: () => now });
+    const key = "agent:main:telegram:dm:111";
+    await hub.receive({ channel: "telegram", chatType: "direct", peerId: "111", text: "one" });
+    now += 60_000;
+    await hub.receive({ channel: "telegram", chatType: "direct", peerId: "111", text: "two" });
+    const onDisk = JSON.parse(await fs.readFile(path.join(stateDir, "agents/main/sessions/sessions.json"), "utf8")) as Record<string, { updatedAt: number }>;
+    expect(onDisk[key]?.updatedAt).toBe(now);
+    await hub.close();
+    await fs.rm(stateDir, { recursive: true, force: true });
+  });
+});
