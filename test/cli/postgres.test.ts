@@ -134,6 +134,28 @@ describe("hub on Postgres: the same output as on files", () => {
   });
 });
 
+describe("hub dashboard on Postgres", () => {
+  it("serves the database's sessions behind the token", async () => {
+    const { empty, url } = await imported();
+    const controller = new AbortController();
+    const out = { stdout: "", stderr: "" };
+    const io: CliIo = { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t), env: { HUB_DATABASE_URL: url }, signal: controller.signal };
+    const done = main(["dashboard", "--state-dir", empty], io);
+    await until(() => out.stdout.endsWith("\n"), "the URL");
+    const link = new URL(out.stdout.trim());
+    const login = await fetch(link, { redirect: "manual" });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const sessions = await fetch(new URL("/api/sessions", link), { headers: { Cookie: cookie } });
+    expect(sessions.status).toBe(200);
+    const body = await sessions.text();
+    for (const key of Object.keys(SEEDED)) expect(body).toContain(JSON.stringify(key));
+    controller.abort();
+    expect(await done).toBe(0);
+    expect(out.stderr).toBe("");
+  });
+});
+
 describe("hub import and hub export", () => {
   it("import reports what it copied; a second run copies nothing; export writes the file back byte for byte", async () => {
     const { files, empty } = await seed();
