@@ -2,6 +2,8 @@
  * What a CLI command is, and the options every command shares (which store, which config).
  */
 import type { ParseArgsConfig } from "node:util";
+import { openFileBackend } from "../backend/file/index.js";
+import type { LiveBackend } from "../backend/types.js";
 import { resolveConfig } from "../config/load.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
@@ -53,6 +55,7 @@ export const COMMON_OPTIONS = {
   agent: { type: "string" },
   "state-dir": { type: "string" },
   config: { type: "string" },
+  database: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -61,6 +64,8 @@ export interface Target {
   stateDir: string;
   agentId: string | undefined;
   storePath: string;
+  /** `--database`, else env `HUB_DATABASE_URL`: the sessions are in Postgres, not in `storePath`. */
+  databaseUrl: string | undefined;
 }
 
 /** The store a command works on: `--store`, else the config's `session.store`, else the agent's default. */
@@ -69,16 +74,26 @@ export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Ta
   const stateDir = resolveStateDir(values["state-dir"] as string | undefined, env);
   const config = await resolveConfig(values.config as string | undefined, stateDir, (w) => io.stderr(`hub: warning: ${oneLine(w.message)} [${w.code}]\n`));
   const agentId = values.agent as string | undefined;
+  const databaseUrl = (values.database as string | undefined) ?? (env.HUB_DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && values.store !== undefined) throw new UsageError("--store names a file store; it cannot be combined with --database (or env HUB_DATABASE_URL)");
+  if (databaseUrl === "") throw new UsageError("--database needs a URL (postgres://user@host:port/db)");
   const explicit = (values.store as string | undefined) ?? config.session?.store;
   const storePath = resolveStorePath({ path: explicit, stateDir, agentId });
-  return { config, stateDir, agentId, storePath };
+  return { config, stateDir, agentId, storePath, databaseUrl };
+}
+
+/** A usage error for a command that only works on a file store, when the target is a database. */
+export function assertFileTarget(target: Target, command: string, why: string): void {
+  if (target.databaseUrl !== undefined) throw new UsageError(`${command} works on a file store, not on Postgres (--database, env HUB_DATABASE_URL): ${why}`);
 }
 
 /**
  * Commands that read or change sessions refuse a store that does not exist: a mistyped
- * `--store` or `--agent` must not look like an empty store. Nothing is created.
+ * `--store` or `--agent` must not look like an empty store. Nothing is created. A database
+ * is checked when it is opened read-only (`openTargetBackend`).
  */
 export async function assertStoreExists(target: Target): Promise<void> {
+  if (target.databaseUrl !== undefined) return; // opening the database checks (see openDatabase)
   if ((await statOrUndefined(target.storePath)) === undefined) {
     throw new HubError("E_NOT_FOUND", `no session store at ${target.storePath}`, { file: target.storePath });
   }
@@ -116,4 +131,24 @@ export function positiveIntOption(values: OptionValues, name: string): number | 
   const text = String(raw);
   if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
   return Number(text);
+}
+
+/**
+ * The backend a command works on: the target's file store, or with `--database` (env
+ * `HUB_DATABASE_URL`) Postgres, loaded only then. Read-only on Postgres means: the schema is
+ * neither created nor migrated, and a database without one is `E_NOT_FOUND`.
+ */
+export async function openTargetBackend(target: Target, io: CliIo, options: { readOnly: boolean }): Promise<LiveBackend> {
+  const url = target.databaseUrl;
+  if (url !== undefined) return (await import("./database.js")).openDatabase({ ...target, databaseUrl: url }, io, options);
+  const ttl = cacheTtlFromEnv(io.env ?? process.env);
+  return openFileBackend({
+    path: target.storePath,
+    stateDir: target.stateDir,
+    agentId: target.agentId,
+    readOnly: options.readOnly,
+    ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
+    ...(io.now ? { now: io.now } : {}),
+    onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),
+  });
 }

@@ -1,25 +1,12 @@
 /**
  * What the long-running commands (`transcript --follow`, `sessions --watch`, `dashboard`)
- * share: the file backend of the target store, and the signal that ends them (SIGINT,
- * SIGTERM, or stdout's reader going away, unless the io brings its own).
+ * share: the backend of the target (`openTargetBackend`: a file store or Postgres), and the
+ * signal that ends them (SIGINT, SIGTERM, or stdout's reader going away, unless the io
+ * brings its own).
  */
-import { openFileBackend, type FileBackend } from "../backend/file/index.js";
-import { cacheTtlFromEnv, type CliIo, type Target } from "./command.js";
-import { oneLine } from "./escape.js";
+import type { CliIo } from "./command.js";
 
-/** The file backend on the store a command names (the same store `openTargetStore` opens). */
-export function openTargetBackend(target: Target, io: CliIo, options: { readOnly: boolean }): FileBackend {
-  const ttl = cacheTtlFromEnv(io.env ?? process.env);
-  return openFileBackend({
-    path: target.storePath,
-    stateDir: target.stateDir,
-    agentId: target.agentId,
-    readOnly: options.readOnly,
-    ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
-    ...(io.now ? { now: io.now } : {}),
-    onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),
-  });
-}
+export { openTargetBackend } from "./command.js";
 
 /** Resolves once `signal` aborts. */
 export function aborted(signal: AbortSignal): Promise<void> {

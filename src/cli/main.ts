@@ -9,6 +9,8 @@ import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.
 import { compactCommand } from "./commands/compact.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { exportCommand } from "./commands/export.js";
+import { importCommand } from "./commands/import.js";
 import { oneLine } from "./escape.js";
 import { closest } from "./suggest.js";
 import { pruneCommand } from "./commands/prune.js";
@@ -18,7 +20,7 @@ import { transcriptCommand } from "./commands/transcript.js";
 
 export type { CliIo } from "./command.js";
 
-const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand];
+const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand, importCommand, exportCommand];
 
 const USAGE = `Usage: hub <command> [options]
 
@@ -32,6 +34,7 @@ Options for every command:
   --agent <id>         agent whose store to use (default: main)
   --state-dir <dir>    state directory (default: $HUB_STATE_DIR or ~/.hub)
   --config <file>      config file (default: <state-dir>/hub.json5 when present)
+  --database <url>     the sessions are in Postgres (default: $HUB_DATABASE_URL), not in files
   -h, --help           help for a command
   -v, --version        print the version
 

@@ -3,7 +3,7 @@
  * `sessions.json` now, so that a reader of `sessions.json` alone (clawdbot) sees every clock.
  */
 import { printable, safeJson } from "../escape.js";
-import { assertStoreExists, openTargetStore, resolveTarget, type Command } from "../command.js";
+import { assertFileTarget, assertStoreExists, openTargetStore, resolveTarget, type Command } from "../command.js";
 
 const USAGE = `Usage: hub compact [--json]
 
@@ -24,6 +24,7 @@ export const compactCommand: Command = {
   options: { json: { type: "boolean" } },
   async run({ values, io }) {
     const target = await resolveTarget(values, io);
+    assertFileTarget(target, "compact", "a database keeps the activity clock in its rows, there is no journal to fold");
     await assertStoreExists(target);
     const store = openTargetStore(target, io, { readOnly: false });
     const folded = await store.compact();

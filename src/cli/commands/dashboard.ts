@@ -18,7 +18,7 @@ Options:
   --host ADDR   address to bind (default 127.0.0.1; anything else is reachable from the
                 network and prints a warning)
   --open        open the URL in the default browser
-  --store, --agent, --state-dir, --config   which store (see hub --help)
+  --store, --agent, --state-dir, --config, --database   which store (see hub --help)
 `;
 
 function portOption(raw: string | boolean | undefined): number {
@@ -47,8 +47,8 @@ export const dashboardCommand: Command = {
     if (host === "") throw new UsageError("--host must be an address");
     const target = await resolveTarget(values, io);
     await assertStoreExists(target);
+    const backend = await openTargetBackend(target, io, { readOnly: false });
     const { signal, release } = stopSignal(io);
-    const backend = openTargetBackend(target, io, { readOnly: false });
     try {
       const dashboard = await startDashboard({
         backend,

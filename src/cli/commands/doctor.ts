@@ -2,7 +2,7 @@
  * `hub doctor [--fix] [--json]`: diagnose a sessions directory; `--fix` applies the safe repairs.
  */
 import { diagnose, repair, type Finding } from "../../store/doctor.js";
-import { openTargetStore, resolveTarget, UsageError, type Command } from "../command.js";
+import { assertFileTarget, openTargetStore, resolveTarget, UsageError, type Command } from "../command.js";
 import { oneLine, printable, safeJson } from "../escape.js";
 
 const USAGE = `Usage: hub doctor [--fix [--force]] [--json]
@@ -47,6 +47,7 @@ export const doctorCommand: Command = {
     const fix = values.fix === true;
     if (values.force === true && !fix) throw new UsageError("--force only means something with --fix");
     const target = await resolveTarget(values, io);
+    assertFileTarget(target, "doctor", "a database has no files, locks or torn writes to repair (hub status shows its schema version)");
     const store = openTargetStore(target, io, { readOnly: !fix, forceRecovery: values.force === true });
     const { mainKey, caseSensitiveChannels, scope, dmScope } = target.config.session ?? {};
     const keys = { mainKey, caseSensitiveChannels, scope, dmScope };

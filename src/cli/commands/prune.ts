@@ -1,9 +1,9 @@
 /**
  * `hub prune`: session maintenance (SPEC 4.5) with the config's `session.maintenance`.
  */
-import { pruneSessions, type PruneReport } from "../../lifecycle/maintenance.js";
+import type { PruneReport } from "../../lifecycle/maintenance.js";
 import { printable, safeJson } from "../escape.js";
-import { assertStoreExists, openTargetStore, resolveTarget, type Command } from "../command.js";
+import { assertStoreExists, openTargetBackend, resolveTarget, type Command } from "../command.js";
 
 const USAGE = `Usage: hub prune [--dry-run] [--json]
 
@@ -16,7 +16,7 @@ archiveRetention (default 30d) are deleted.
 Options:
   --dry-run   report what would happen, change nothing
   --json      print the report as JSON
-  --store, --agent, --state-dir, --config   which store (see hub --help)
+  --store, --agent, --state-dir, --config, --database   which store (see hub --help)
 `;
 
 function summary(report: PruneReport): string {
@@ -39,9 +39,14 @@ export const pruneCommand: Command = {
     const target = await resolveTarget(values, io);
     await assertStoreExists(target);
     const dryRun = values["dry-run"] === true;
-    const store = openTargetStore(target, io, { readOnly: dryRun });
+    const backend = await openTargetBackend(target, io, { readOnly: dryRun });
     const session = target.config.session ?? {};
-    const report = await pruneSessions(store, { ...session.maintenance, mainKey: session.mainKey, dryRun });
+    let report: PruneReport;
+    try {
+      report = await backend.prune({ ...session.maintenance, mainKey: session.mainKey, dryRun });
+    } finally {
+      await backend.close();
+    }
     io.stdout(values.json ? `${safeJson(report)}\n` : summary(report));
     return 0;
   },

@@ -4,8 +4,7 @@
  * otherwise (a pipe, a log) the table is printed once and then one line per change:
  * `<time>  new|changed|reset|deleted  <key>  <details>`. Read-only; ends on Ctrl-C.
  */
-import type { FileBackend } from "../../backend/file/index.js";
-import type { Change } from "../../backend/types.js";
+import type { Change, LiveBackend } from "../../backend/types.js";
 import type { SessionEntry } from "../../store/entry.js";
 import { assertStoreExists, positiveIntOption, resolveTarget, UsageError, type CliIo, type CommandContext, type Target } from "../command.js";
 import { printable } from "../escape.js";
@@ -53,7 +52,7 @@ class SessionsView {
   private redrawTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly backend: FileBackend,
+    private readonly backend: LiveBackend,
     private readonly filters: WatchFilters,
     private readonly io: CliIo,
     private readonly now: () => number,
@@ -78,7 +77,7 @@ class SessionsView {
     const { columns, rows: height } = this.io.terminal();
     const rows = rowsOf(this.known, this.filters, this.now());
     const shown = rows.slice(0, this.filters.limit ?? rows.length);
-    const head = `Session store: ${printable(this.backend.path)}\nSessions: ${rows.length} · live · ${new Date(this.now()).toLocaleTimeString()} · Ctrl-C to quit\n\n`;
+    const head = `Session store: ${printable(this.backend.location)}\nSessions: ${rows.length} · live · ${new Date(this.now()).toLocaleTimeString()} · Ctrl-C to quit\n\n`;
     const table = shown.length === 0 ? "No sessions found.\n" : renderSessionsTable(shown, columns);
     const lines = table.split("\n").slice(0, Math.max(1, height - 4));
     this.io.stdout(`${HOME_CLEAR}${head}${lines.join("\n")}`);
@@ -108,13 +107,13 @@ class SessionsView {
     for (const [key, entry] of current) this.known.set(key, entry);
     if (this.io.terminal !== undefined) return this.draw();
     const rows = rowsOf(this.known, this.filters, this.now()).slice(0, this.filters.limit);
-    this.io.stdout(`Session store: ${printable(this.backend.path)}\n${rows.length === 0 ? "No sessions found.\n" : renderSessionsTable(rows)}Watching for changes (Ctrl-C to stop)\n`);
+    this.io.stdout(`Session store: ${printable(this.backend.location)}\n${rows.length === 0 ? "No sessions found.\n" : renderSessionsTable(rows)}Watching for changes (Ctrl-C to stop)\n`);
   }
 }
 
 export async function watchSessions(target: Target, filters: WatchFilters, io: CliIo): Promise<number> {
+  const backend = await openTargetBackend(target, io, { readOnly: true });
   const { signal, release } = stopSignal(io);
-  const backend = openTargetBackend(target, io, { readOnly: true });
   const view = new SessionsView(backend, filters, io, io.now ?? Date.now);
   if (io.terminal !== undefined) io.stdout(ENTER);
   const ticker = io.terminal === undefined ? undefined : setInterval(() => view.redraw(), TICK_MS);

@@ -2,9 +2,9 @@
  * `hub sessions`: list, show, delete.
  */
 import { parseSessionKey } from "../../keys/index.js";
-import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import type { SessionEntry } from "../../store/entry.js";
-import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
+import type { LiveBackend } from "../../backend/types.js";
+import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
 import { renderSessionsTable } from "../sessions-table.js";
@@ -31,7 +31,7 @@ Options:
   --watch              keep the list live until Ctrl-C: a table redrawn in place on a
                        terminal, else one line per change (new, changed, reset, deleted)
   --dry-run            say what delete would do, change nothing
-  --store, --agent, --state-dir, --config   which store (see hub --help)
+  --store, --agent, --state-dir, --config, --database   which store (see hub --help)
 `;
 
 /** The flags each subcommand takes; any other of this command's flags is a usage error. */
@@ -55,11 +55,16 @@ function suggestion(given: string): string {
   return match === undefined ? "" : ` (did you mean "${match}"?)`;
 }
 
-/** The store of an existing sessions.json (E_NOT_FOUND otherwise). */
-async function existingStore(values: OptionValues, io: CliIo, readOnly: boolean) {
+/** Runs `fn` on the backend of an existing store (E_NOT_FOUND otherwise), then closes it. */
+async function withBackend<T>(values: OptionValues, io: CliIo, readOnly: boolean, fn: (backend: LiveBackend) => Promise<T>): Promise<T> {
   const target = await resolveTarget(values, io);
   await assertStoreExists(target);
-  return openTargetStore(target, io, { readOnly });
+  const backend = await openTargetBackend(target, io, { readOnly });
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.close();
+  }
 }
 
 export interface SessionRow {
@@ -113,6 +118,7 @@ async function listTargets(values: OptionValues, io: CliIo): Promise<Target[]> {
     await assertStoreExists(target);
     return [target];
   }
+  if (target.databaseUrl !== undefined) throw new UsageError("--all-agents lists the agents' stores of a state dir: it cannot be combined with --database");
   if (values.store !== undefined || values.agent !== undefined) {
     throw new UsageError("--all-agents lists every agent's store: it cannot be combined with --store or --agent");
   }
@@ -126,9 +132,15 @@ async function list({ values, io }: CommandContext): Promise<number> {
   const allAgents = values["all-agents"] === true;
   const now = (io.now ?? Date.now)();
   const found: SessionRow[] = [];
+  const paths: string[] = [];
   for (const target of targets) {
-    const store = openTargetStore(target, io, { readOnly: true });
-    for (const { key, entry } of await store.list()) found.push({ ...(allAgents ? { agentId: store.agentId } : {}), ...toRow(key, entry, now) });
+    const backend = await openTargetBackend(target, io, { readOnly: true });
+    try {
+      for (const { key, entry } of (await backend.list()).sessions) found.push({ ...(allAgents ? { agentId: backend.agentId } : {}), ...toRow(key, entry, now) });
+      paths.push(backend.location);
+    } finally {
+      await backend.close();
+    }
   }
   const matching = found
     .sort((a, b) => b.updatedAt - a.updatedAt)
@@ -136,7 +148,6 @@ async function list({ values, io }: CommandContext): Promise<number> {
     .filter((row) => values.channel === undefined || row.channel === values.channel)
     .filter((row) => values.kind === undefined || row.kind === values.kind);
   const rows = limit === undefined ? matching : matching.slice(0, limit);
-  const paths = targets.map((t) => t.storePath);
   if (values.json) {
     const where = allAgents ? { stores: paths } : { path: paths[0] };
     io.stdout(`${safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows })}\n`);
@@ -159,10 +170,9 @@ async function list({ values, io }: CommandContext): Promise<number> {
 async function show({ values, positionals, io }: CommandContext): Promise<number> {
   const key = positionals[1];
   if (key === undefined || positionals.length > 2) throw new UsageError("sessions show takes exactly one <key>");
-  const store = await existingStore(values, io, true);
-  const entry = await store.get(key);
+  const { entry, location } = await withBackend(values, io, true, async (backend) => ({ entry: await backend.get(key), location: backend.location }));
   if (!entry) {
-    io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
+    io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(location)}\n`);
     return 2;
   }
   if (values.json) io.stdout(`${safeJson({ key, entry })}\n`);
@@ -177,10 +187,9 @@ async function remove({ values, positionals, io }: CommandContext): Promise<numb
   const keys = positionals.slice(1);
   if (keys.length === 0) throw new UsageError("sessions delete needs at least one <key>");
   const dryRun = values["dry-run"] === true;
-  const store = await existingStore(values, io, dryRun);
-  const deleted = await deleteSessions(store, keys, { dryRun });
+  const { deleted, location } = await withBackend(values, io, dryRun, async (backend) => ({ deleted: await backend.delete(keys, { dryRun }), location: backend.location }));
   const found = new Set(deleted.map((d) => d.key));
-  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(store.path)}\n`);
+  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(location)}\n`);
   for (const { key, archived } of deleted) {
     const files = archived.length === 0 ? "" : ` (${dryRun ? "would archive" : "archived"} ${archived.length} transcript${archived.length > 1 ? "s" : ""})`;
     io.stdout(`${dryRun ? "would delete" : "deleted"} ${printable(key)}${files}\n`);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { listDirNames, statOrUndefined } from "../../store/fs-util.js";
 import { backupPathOf } from "../../store/backup.js";
 import { inspectLock } from "../../store/lock.js";
-import { openTargetStore, resolveTarget, type Command } from "../command.js";
+import { openTargetStore, resolveTarget, type CliIo, type Command, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
 
@@ -14,12 +14,70 @@ const USAGE = `Usage: hub status [--json]
 
 Shows the store's path and size, how many sessions it holds and how many were active in the
 last hour, the lock, the backup, quarantined files, transcripts and the reset policy in force.
+On Postgres (--database): the database and schema, the schema version, whether commits are
+durable, the sessions and the policy (a database has no lock, backup or files to show).
 
 Options:
   --json      machine-readable output
-  --store, --agent, --state-dir, --config   which store (see hub --help)
+  --store, --agent, --state-dir, --config, --database   which store (see hub --help)
 `;
 
+
+/** The policy in force, as both backends show it. */
+function policyOf(target: Target) {
+  const session = target.config.session;
+  const reset = session?.reset;
+  return {
+    dmScope: session?.dmScope ?? "per-channel-peer",
+    reset: { mode: reset?.mode ?? (session?.idleMinutes ? "idle" : "daily"), atHour: reset?.atHour ?? 4, idleMinutes: reset?.idleMinutes ?? session?.idleMinutes ?? null },
+    timezone: session?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+  };
+}
+
+type Policy = ReturnType<typeof policyOf>;
+
+function policyLine(p: Policy): string {
+  return `Policy:       dmScope ${p.dmScope}; reset ${p.reset.mode}${p.reset.mode === "daily" ? ` at ${p.reset.atHour}:00` : ""}${p.reset.idleMinutes ? `, idle ${p.reset.idleMinutes}m` : ""} (${printable(p.timezone)})`;
+}
+
+/** `hub status --database`: the fields both backends share, plus the schema version and durability. */
+async function databaseStatus(target: Target, values: OptionValues, io: CliIo): Promise<number> {
+  const { databaseSchemaVersion, openDatabase } = await import("../database.js");
+  const backend = await openDatabase({ ...target, databaseUrl: target.databaseUrl as string }, io, { readOnly: true });
+  const now = (io.now ?? Date.now)();
+  let status;
+  try {
+    const { sessions, total } = await backend.list();
+    const active = await backend.list({ activeWithinMs: 3_600_000, now, limit: 1 });
+    const newest = sessions[0];
+    status = {
+      path: backend.location,
+      exists: true,
+      count: total,
+      activeLastHour: active.total,
+      newest: newest ? { key: newest.key, updatedAt: newest.entry.updatedAt, ageMs: now - newest.entry.updatedAt } : null,
+      kind: backend.kind,
+      schemaVersion: await databaseSchemaVersion(backend),
+      durable: backend.durable,
+      policy: policyOf(target),
+    };
+  } finally {
+    await backend.close();
+  }
+  if (values.json) {
+    io.stdout(`${safeJson(status)}\n`);
+    return 0;
+  }
+  io.stdout(
+    [
+      `Store:        ${printable(status.path)} (Postgres, schema version ${status.schemaVersion}${status.durable ? "" : ", commits not durable"})`,
+      `Sessions:     ${status.count} (${status.activeLastHour} active in the last hour)`,
+      `Newest:       ${status.newest ? `${printable(status.newest.key)} (${formatAge(status.newest.ageMs)})` : "-"}`,
+      policyLine(status.policy),
+    ].join("\n") + "\n",
+  );
+  return 0;
+}
 
 function kb(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -32,6 +90,7 @@ export const statusCommand: Command = {
   options: { json: { type: "boolean" } },
   async run({ values, io }) {
     const target = await resolveTarget(values, io);
+    if (target.databaseUrl !== undefined) return databaseStatus(target, values, io);
     const store = openTargetStore(target, io, { readOnly: true });
     const now = (io.now ?? Date.now)();
     const sessions = await store.list();
@@ -42,7 +101,6 @@ export const statusCommand: Command = {
     const storeStat = await statOrUndefined(store.path);
     const base = path.basename(store.path);
     const newest = sessions[0];
-    const reset = target.config.session?.reset;
     const status = {
       path: store.path,
       exists: storeStat !== undefined,
@@ -54,11 +112,7 @@ export const statusCommand: Command = {
       backup: (await statOrUndefined(backupPathOf(store.path))) !== undefined,
       quarantined: names.filter((n) => n.startsWith(`${base}.corrupt.`)),
       transcripts: { files: transcripts.length, bytes: transcriptBytes },
-      policy: {
-        dmScope: target.config.session?.dmScope ?? "per-channel-peer",
-        reset: { mode: reset?.mode ?? (target.config.session?.idleMinutes ? "idle" : "daily"), atHour: reset?.atHour ?? 4, idleMinutes: reset?.idleMinutes ?? target.config.session?.idleMinutes ?? null },
-        timezone: target.config.session?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-      },
+      policy: policyOf(target),
     };
     if (values.json) {
       io.stdout(`${safeJson(status)}\n`);
@@ -70,7 +124,6 @@ export const statusCommand: Command = {
         : status.lock.state === "held"
           ? `held by pid ${status.lock.pid ?? "?"} on ${printable(String(status.lock.host ?? "?"))}`
           : `stale (${printable(status.lock.reason)}): hub doctor --fix removes it`;
-    const p = status.policy;
     io.stdout(
       [
         `Store:        ${printable(status.path)}${status.exists ? ` (${kb(status.bytes)})` : " (not created yet)"}`,
@@ -80,7 +133,7 @@ export const statusCommand: Command = {
         `Backup:       ${status.backup ? printable(backupPathOf(status.path)) : "none yet"}`,
         `Quarantined:  ${status.quarantined.length ? `${status.quarantined.length} file(s): run hub doctor` : "none"}`,
         `Transcripts:  ${status.transcripts.files} file(s), ${kb(status.transcripts.bytes)}`,
-        `Policy:       dmScope ${p.dmScope}; reset ${p.reset.mode}${p.reset.mode === "daily" ? ` at ${p.reset.atHour}:00` : ""}${p.reset.idleMinutes ? `, idle ${p.reset.idleMinutes}m` : ""} (${printable(p.timezone)})`,
+        policyLine(status.policy),
       ].join("\n") + "\n",
     );
     return 0;

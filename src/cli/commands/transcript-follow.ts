@@ -4,8 +4,7 @@
  * is said in a marker line; a feed that had to skip (`resync`) re-reads the transcript and
  * prints what was not printed yet. Read-only.
  */
-import type { FileBackend } from "../../backend/file/index.js";
-import type { Change } from "../../backend/types.js";
+import type { Change, LiveBackend } from "../../backend/types.js";
 import type { StoredMessage } from "../../store/transcript-format.js";
 import type { CliIo, Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
@@ -31,7 +30,7 @@ class Follower {
   private recent = new Set<string>();
 
   constructor(
-    private readonly backend: FileBackend,
+    private readonly backend: LiveBackend,
     private readonly options: FollowOptions,
   ) {}
 
@@ -64,7 +63,7 @@ class Follower {
     const first = !this.started;
     this.started = true;
     if (entry === undefined) {
-      if (first) io.stderr(`hub transcript: no session "${printable(key)}" yet in ${printable(this.backend.path)}; waiting for it (Ctrl-C to stop)\n`);
+      if (first) io.stderr(`hub transcript: no session "${printable(key)}" yet in ${printable(this.backend.location)}; waiting for it (Ctrl-C to stop)\n`);
       else if (this.sessionId !== undefined) this.marker(undefined);
       this.sessionId = undefined;
       return;
@@ -88,8 +87,8 @@ class Follower {
 }
 
 export async function followTranscript(options: FollowOptions): Promise<number> {
+  const backend = await openTargetBackend(options.target, options.io, { readOnly: true });
   const { signal, release } = stopSignal(options.io);
-  const backend = openTargetBackend(options.target, options.io, { readOnly: true });
   try {
     const follower = new Follower(backend, options);
     for await (const change of backend.watch({ keys: [options.key], signal })) await follower.apply(change);

@@ -1,10 +1,9 @@
 /**
  * `hub transcript <key>`: the newest messages of a session. Read-only.
  */
-import { readMessages } from "../../store/transcript-read.js";
 import { messageText, type StoredMessage } from "../../store/transcript-format.js";
 import { printable, printableLines, safeJson } from "../escape.js";
-import { assertStoreExists, openTargetStore, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
+import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
 import { followTranscript } from "./transcript-follow.js";
 
 const USAGE = `Usage: hub transcript <key> [--limit N] [--json] [--follow]
@@ -16,7 +15,7 @@ Options:
   --json      machine-readable output (with --follow: one JSON object per line)
   --follow    keep printing new messages as they arrive, like tail -f, until Ctrl-C
               (waits for a session that does not exist yet; says when it is reset)
-  --store, --agent, --state-dir, --config   which store (see hub --help)
+  --store, --agent, --state-dir, --config, --database   which store (see hub --help)
 `;
 
 export const transcriptCommand: Command = {
@@ -32,13 +31,18 @@ export const transcriptCommand: Command = {
     const target = await resolveTarget(values, io);
     await assertStoreExists(target);
     if (values.follow === true) return followTranscript({ key, limit, json: values.json === true, target, io });
-    const store = openTargetStore(target, io, { readOnly: true });
-    const entry = await store.get(key);
+    const backend = await openTargetBackend(target, io, { readOnly: true });
+    const [entry, page] = await (async () => {
+      try {
+        return [await backend.get(key), await backend.read(key, { limit })] as const;
+      } finally {
+        await backend.close();
+      }
+    })();
     if (!entry) {
-      io.stderr(`hub transcript: no session "${printable(key)}" in ${printable(store.path)}\n`);
+      io.stderr(`hub transcript: no session "${printable(key)}" in ${printable(backend.location)}\n`);
       return 2;
     }
-    const page = await readMessages(store, key, { limit });
     if (values.json) {
       io.stdout(`${safeJson({ key, sessionId: entry.sessionId, count: page.messages.length, more: page.before !== undefined, messages: page.messages })}\n`);
       return 0;

@@ -1,0 +1,36 @@
+/**
+ * The Postgres side of the CLI (`--database <url>` or env `HUB_DATABASE_URL`). The backend
+ * module is imported here, on demand only, so that the CLI runs without `pg` installed.
+ */
+import { HubError } from "../errors.js";
+import type { PostgresBackend } from "../backend/postgres/index.js";
+import type { CliIo, Target } from "./command.js";
+
+/**
+ * The database backend of the target's agent. A read-only command never creates or migrates
+ * the schema: a database without one is `E_NOT_FOUND`, like a missing sessions.json.
+ */
+export async function openDatabase(target: Target & { databaseUrl: string }, io: CliIo, options: { readOnly: boolean }): Promise<PostgresBackend> {
+  const { openPostgresBackend } = await import("../backend/postgres/index.js");
+  try {
+    return await openPostgresBackend({
+      connectionString: target.databaseUrl,
+      agentId: target.agentId,
+      migrate: !options.readOnly,
+      ...(io.now ? { now: io.now } : {}),
+    });
+  } catch (error) {
+    const message = error instanceof HubError ? error.message : "";
+    const missing = /^(.*) has schema version 0,/.exec(message);
+    if (options.readOnly && error instanceof HubError && error.code === "E_INVALID_CONFIG" && missing !== null) {
+      throw new HubError("E_NOT_FOUND", `no session store at ${missing[1]} (hub import or a gateway creates one)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The schema version the database is at (`hub status`). */
+export async function databaseSchemaVersion(backend: PostgresBackend): Promise<number> {
+  const { schemaVersion } = await import("../backend/postgres/schema.js");
+  return schemaVersion(backend.pool, `"${backend.schema}"`);
+}
