@@ -2,7 +2,6 @@
  * The Postgres side of the CLI (`--database <url>` or env `HUB_DATABASE_URL`). The backend
  * module is imported here, on demand only, so that the CLI runs without `pg` installed.
  */
-import { HubError } from "../errors.js";
 import type { PostgresBackend } from "../backend/postgres/index.js";
 import type { CliIo, Target } from "./command.js";
 
@@ -12,21 +11,13 @@ import type { CliIo, Target } from "./command.js";
  */
 export async function openDatabase(target: Target & { databaseUrl: string }, io: CliIo, options: { readOnly: boolean }): Promise<PostgresBackend> {
   const { openPostgresBackend } = await import("../backend/postgres/index.js");
-  try {
-    return await openPostgresBackend({
-      connectionString: target.databaseUrl,
-      agentId: target.agentId,
-      migrate: !options.readOnly,
-      ...(io.now ? { now: io.now } : {}),
-    });
-  } catch (error) {
-    const message = error instanceof HubError ? error.message : "";
-    const missing = /^(.*) has schema version 0,/.exec(message);
-    if (options.readOnly && error instanceof HubError && error.code === "E_INVALID_CONFIG" && missing !== null) {
-      throw new HubError("E_NOT_FOUND", `no session store at ${missing[1]} (hub import or a gateway creates one)`, { cause: error });
-    }
-    throw error;
-  }
+  // A read never creates or migrates the schema: a database without one is E_NOT_FOUND.
+  return openPostgresBackend({
+    connectionString: target.databaseUrl,
+    agentId: target.agentId,
+    migrate: !options.readOnly,
+    ...(io.now ? { now: io.now } : {}),
+  });
 }
 
 /** The schema version the database is at (`hub status`). */

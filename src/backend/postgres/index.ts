@@ -73,6 +73,7 @@ export async function openPostgresBackend(options: PostgresBackendOptions = {}):
     if (options.migrate ?? true) await db.tx((client) => migrate(client, quoted));
     else {
       const version = await schemaVersion(pool, quoted);
+      if (version === 0) throw new HubError("E_NOT_FOUND", `no session store at ${location} (the schema is created by opening with migrate: true: a gateway, or hub import)`);
       if (version < SCHEMA_VERSION) throw new HubError("E_INVALID_CONFIG", `${location} has schema version ${version}, this code needs ${SCHEMA_VERSION}: open with migrate: true`);
     }
     const durable = await serverIsDurable(pool);

@@ -29,11 +29,11 @@ describe("openPostgresBackend", () => {
     }
   });
 
-  it("validates the schema name and refuses an unmigrated schema with migrate: false", async () => {
+  it("validates the schema name and refuses a missing schema with migrate: false (E_NOT_FOUND)", async () => {
     const url = database();
     expect(await errorCodeOf(openPostgresBackend({ connectionString: url, schema: "x; DROP TABLE y" }))).toBe("E_INVALID_ARGUMENT");
     expect(await errorCodeOf(openPostgresBackend({ connectionString: url, schema: "Upper" }))).toBe("E_INVALID_ARGUMENT");
-    expect(await errorCodeOf(openPostgresBackend({ connectionString: url, schema: "never_made", migrate: false }))).toBe("E_INVALID_CONFIG");
+    expect(await errorCodeOf(openPostgresBackend({ connectionString: url, schema: "never_made", migrate: false }))).toBe("E_NOT_FOUND");
     expect(await errorCodeOf(openPostgresBackend({ connectionString: "" }))).toBe("E_INVALID_CONFIG");
   });
 
