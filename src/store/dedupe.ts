@@ -72,7 +72,16 @@ function timeOf(now: ClaimInboundOptions["now"], store: DedupeStore): number {
   return at;
 }
 
-function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): ClaimRecord {
+/** A message's identity, validated and normalized: what makes two deliveries the same message (every backend). */
+export interface NormalizedIdentity {
+  channel: string;
+  accountId: string;
+  /** Trimmed; "" when there is none. */
+  peerId: string;
+  messageId: string;
+}
+
+export function normalizeIdentity(message: InboundIdentity): NormalizedIdentity {
   if (message === null || typeof message !== "object") throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
   const channel = normalizeChannel(message.channel);
   if (channel === "") throw new HubError("E_INVALID_ARGUMENT", `channel must be a non-empty string, got ${describeValue(message.channel)}`);
@@ -83,8 +92,13 @@ function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): C
   if (peerId !== undefined && typeof peerId !== "string" && typeof peerId !== "number") {
     throw new HubError("E_INVALID_ARGUMENT", `peerId must be a string or a number, got ${describeValue(peerId)}`);
   }
-  const record: ClaimRecord = { claimedAt, expiresAt: claimedAt + ttlMs, channel, accountId: normalizeAccountId(message.accountId), messageId: String(messageId) };
-  if (peerId !== undefined && String(peerId).trim() !== "") record.peerId = String(peerId).trim();
+  return { channel, accountId: normalizeAccountId(message.accountId), peerId: peerId === undefined ? "" : String(peerId).trim(), messageId: String(messageId) };
+}
+
+function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): ClaimRecord {
+  const { channel, accountId, peerId, messageId } = normalizeIdentity(message);
+  const record: ClaimRecord = { claimedAt, expiresAt: claimedAt + ttlMs, channel, accountId, messageId };
+  if (peerId !== "") record.peerId = peerId;
   record.owner = currentOwner();
   return record;
 }

@@ -6,26 +6,16 @@
  */
 import type { PoolClient } from "pg";
 import { HubError, describeValue } from "../../errors.js";
-import { normalizeAccountId, normalizeChannel } from "../../keys/index.js";
-import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS } from "../../store/dedupe.js";
+import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity } from "../../store/dedupe.js";
 import type { InboundIdentity } from "../types.js";
 import type { Ctx } from "./context.js";
 
 type Query = Pick<PoolClient, "query">;
 
-/** The identity of a message as one string: the normalized channel, account, peer and id. */
+/** The identity of a message as one string: the normalized channel, account, peer and id (as the file backend's records). */
 export function identityOf(message: InboundIdentity): string {
-  if (message === null || typeof message !== "object") throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
-  const channel = normalizeChannel(message.channel);
-  if (channel === "") throw new HubError("E_INVALID_ARGUMENT", `channel must be a non-empty string, got ${describeValue(message.channel)}`);
-  const { messageId, peerId } = message;
-  if (!(typeof messageId === "string" && messageId !== "") && !(typeof messageId === "number" && Number.isFinite(messageId))) {
-    throw new HubError("E_INVALID_ARGUMENT", `messageId must be a non-empty string or a number, got ${describeValue(messageId)}`);
-  }
-  if (peerId !== undefined && typeof peerId !== "string" && typeof peerId !== "number") {
-    throw new HubError("E_INVALID_ARGUMENT", `peerId must be a string or a number, got ${describeValue(peerId)}`);
-  }
-  return JSON.stringify([channel, normalizeAccountId(message.accountId), peerId === undefined ? "" : String(peerId).trim(), String(messageId)]);
+  const { channel, accountId, peerId, messageId } = normalizeIdentity(message);
+  return JSON.stringify([channel, accountId, peerId, messageId]);
 }
 
 export function ttlOf(ttlMs: unknown): number {
