@@ -145,6 +145,17 @@ export async function endsWithNewline(handle: fsp.FileHandle, size: number): Pro
   return last[0] === NEWLINE;
 }
 
+/** The end of the last complete line: the file's size unless it ends with a torn line. */
+export async function completeEnd(handle: fsp.FileHandle, size: number): Promise<number> {
+  if (await endsWithNewline(handle, size)) return size;
+  let end = 0;
+  await scanBackward(handle, size, (_text, start) => {
+    end = start;
+    return true;
+  });
+  return end;
+}
+
 /** Writes all of `data` at the end of a file opened with O_APPEND. */
 export async function appendAll(handle: fsp.FileHandle, data: string): Promise<void> {
   const bytes = Buffer.from(data, "utf8");

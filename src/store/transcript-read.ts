@@ -9,7 +9,7 @@ import type { FileHandle } from "node:fs/promises";
 import { HubError, describeValue } from "../errors.js";
 import type { SessionStore } from "./session-store.js";
 import { decodeCursor, encodeCursor } from "./transcript-cursor.js";
-import { endsWithNewline, openTranscript, scanBackward, scanForward, sizeOf } from "./transcript-file.js";
+import { completeEnd, openTranscript, scanBackward, scanForward, sizeOf } from "./transcript-file.js";
 import { parseMessageLine, type StoredMessage } from "./transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf } from "./transcript-path.js";
 
@@ -102,17 +102,6 @@ async function pageForward(handle: FileHandle, start: number, limit: number, mat
   const page = found.slice(0, limit);
   const older = (await collectBackward(handle, start, 1, match)).length > 0;
   return { page, older, newer };
-}
-
-/** The end of the last complete line: the file's size unless it ends with a torn line. */
-async function completeEnd(handle: FileHandle, size: number): Promise<number> {
-  if (await endsWithNewline(handle, size)) return size;
-  let end = 0;
-  await scanBackward(handle, size, (_text, start) => {
-    end = start;
-    return true;
-  });
-  return end;
 }
 
 /**

@@ -20,7 +20,7 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO_ROOT, "test-artifacts");
 const available = existsSync(CHROMIUM);
 if (!available) {
-  if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: .ci/run installs the chromium package`);
+  if (process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: npm test installs the chromium package (scripts/ensure-system-deps.mjs)`);
   console.warn(`SKIPPED the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 

@@ -4,9 +4,8 @@
  * replaced (another inode) or truncated is read again from its beginning.
  */
 import type { Stats } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import { statOrUndefined } from "../../store/fs-util.js";
-import { endsWithNewline, openTranscript, scanBackward, scanForward } from "../../store/transcript-file.js";
+import { completeEnd, openTranscript, scanForward } from "../../store/transcript-file.js";
 import { parseMessageLine, type StoredMessage } from "../../store/transcript-format.js";
 
 export interface Tail {
@@ -18,17 +17,6 @@ export interface Tail {
   /** Inode and size when last read (0 when the file did not exist). */
   ino: number;
   size: number;
-}
-
-/** The end of the last complete line. */
-async function completeEnd(handle: FileHandle, size: number): Promise<number> {
-  if (await endsWithNewline(handle, size)) return size;
-  let end = 0;
-  await scanBackward(handle, size, (_text, start) => {
-    end = start;
-    return true;
-  });
-  return end;
 }
 
 /** A tail of `file` from its beginning (`fromStart`) or from its current complete end. */
