@@ -23,11 +23,11 @@ import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
 import { parseSendCommand } from "./lifecycle/send-policy.js";
 import { matchResetTrigger } from "./lifecycle/triggers.js";
-import type { SessionEntry } from "./store/entry.js";
-import type { GatewayInput } from "./store/gateways.js";
-import { resolveStateDir } from "./store/paths.js";
-import type { SessionStore, StoreWarning } from "./store/session-store.js";
-import { messageText, type StoredMessage } from "./store/transcript-format.js";
+import type { SessionEntry } from "./backend/shared/entry.js";
+import type { GatewayInput } from "./backend/file/gateways/gateways.js";
+import { resolveStateDir } from "./backend/file/store/paths.js";
+import type { SessionStore, StoreWarning } from "./backend/file/store/session-store.js";
+import { messageText, type StoredMessage } from "./backend/shared/transcript-format.js";
 
 export type * from "./hub/types.js";
 

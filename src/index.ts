@@ -19,7 +19,7 @@ export type {
 export { formatContext, CONTEXT_HEADER, CURRENT_HEADER } from "./hub/context.js";
 export type { ContextMessage, FormatContextOptions } from "./hub/context.js";
 export type { Timers } from "./hub/debounce.js";
-export type { GatewayRecord, GatewayInput } from "./store/gateways.js";
+export type { GatewayRecord, GatewayInput } from "./backend/file/gateways/gateways.js";
 
 // The backend seam
 export { openFileBackend } from "./backend/file/index.js";
@@ -49,14 +49,14 @@ export type { ConfigWarning } from "./config/load.js";
 export type { HubConfig, SessionConfig } from "./config/schema.js";
 
 // The store
-export { openSessionStore } from "./store/session-store.js";
-export type { SessionStore, SessionStoreOptions, StoreWarning, StoreStats, PatchFunction } from "./store/session-store.js";
-export type { StoreDraft } from "./store/draft.js";
-export { SESSION_ID_PATTERN, isValidSessionId } from "./store/entry.js";
-export type { SessionEntry, SessionPatch, SessionOrigin, DeliveryContext, ChatType } from "./store/entry.js";
-export { resolveStorePath, resolveStateDir } from "./store/paths.js";
-export { migrateSessionKey } from "./store/key-migration.js";
-export type { KeyMigrationResult } from "./store/key-migration.js";
+export { openSessionStore } from "./backend/file/store/session-store.js";
+export type { SessionStore, SessionStoreOptions, StoreWarning, StoreStats, PatchFunction } from "./backend/file/store/session-store.js";
+export type { StoreDraft } from "./backend/file/store/draft.js";
+export { SESSION_ID_PATTERN, isValidSessionId } from "./backend/shared/entry.js";
+export type { SessionEntry, SessionPatch, SessionOrigin, DeliveryContext, ChatType } from "./backend/shared/entry.js";
+export { resolveStorePath, resolveStateDir } from "./backend/file/store/paths.js";
+export { migrateSessionKey } from "./backend/file/store/key-migration.js";
+export type { KeyMigrationResult } from "./backend/file/store/key-migration.js";
 
 // Session keys
 export {
@@ -145,13 +145,13 @@ export { deleteSessions } from "./lifecycle/delete-sessions.js";
 export type { DeletedSession } from "./lifecycle/delete-sessions.js";
 
 // Transcripts and de-duplication
-export { appendMessage } from "./store/transcript-append.js";
-export { readMessages } from "./store/transcript-read.js";
-export type { ReadMessagesOptions, ReadMessagesResult } from "./store/transcript-read.js";
-export { messageText } from "./store/transcript-format.js";
-export type { StoredMessage, AppendMessageInput, MessageMeta, MessageContent, ContentBlock, TextBlock, MessageRole } from "./store/transcript-format.js";
-export { claimInbound, releaseInbound, pruneInbound, settleInboundPruning } from "./store/dedupe.js";
-export type { InboundIdentity, ClaimInboundOptions, PruneResult, DedupeStore } from "./store/dedupe.js";
+export { appendMessage } from "./backend/file/transcripts/transcript-append.js";
+export { readMessages } from "./backend/file/transcripts/transcript-read.js";
+export type { ReadMessagesOptions, ReadMessagesResult } from "./backend/file/transcripts/transcript-read.js";
+export { messageText } from "./backend/shared/transcript-format.js";
+export type { StoredMessage, AppendMessageInput, MessageMeta, MessageContent, ContentBlock, TextBlock, MessageRole } from "./backend/shared/transcript-format.js";
+export { claimInbound, releaseInbound, pruneInbound, settleInboundPruning } from "./backend/file/dedupe/dedupe.js";
+export type { InboundIdentity, ClaimInboundOptions, PruneResult, DedupeStore } from "./backend/file/dedupe/dedupe.js";
 
 // The CLI, for embedding
 export { main as runCli } from "./cli/main.js";

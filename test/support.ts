@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach } from "vitest";
 import { HubError } from "../src/errors.js";
-import { withLock } from "../src/store/lock.js";
+import { withLock } from "../src/backend/file/lock/lock.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const FIXTURES_DIR = path.join(REPO_ROOT, "fixtures");

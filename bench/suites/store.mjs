@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openSessionStore } from "../../dist/store/session-store.js";
+import { openSessionStore } from "../../dist/backend/file/store/session-store.js";
 import { naiveUpdate } from "../naive-store.mjs";
 
 export const title = "sessions.json store: ours vs naive clawdbot vs raw floor";

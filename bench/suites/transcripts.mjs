@@ -4,11 +4,11 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openSessionStore } from "../../dist/store/session-store.js";
-import { appendMessage } from "../../dist/store/transcript-append.js";
-import { readMessages } from "../../dist/store/transcript-read.js";
-import { headerLine, messageLine, prepareMessage } from "../../dist/store/transcript-format.js";
-import { claimInbound } from "../../dist/store/dedupe.js";
+import { openSessionStore } from "../../dist/backend/file/store/session-store.js";
+import { appendMessage } from "../../dist/backend/file/transcripts/transcript-append.js";
+import { readMessages } from "../../dist/backend/file/transcripts/transcript-read.js";
+import { headerLine, messageLine, prepareMessage } from "../../dist/backend/shared/transcript-format.js";
+import { claimInbound } from "../../dist/backend/file/dedupe/dedupe.js";
 
 export const title = "Transcripts and inbound de-duplication";
 

@@ -5,7 +5,7 @@
  */
 import { HubError, describeValue } from "../errors.js";
 import { normalizeChannel, parseSessionKey } from "../keys/index.js";
-import type { SessionEntry } from "../store/entry.js";
+import type { SessionEntry } from "./shared/entry.js";
 import type { SessionPage, SessionQuery, SessionRow } from "./types.js";
 
 const CHAT_TYPES = ["direct", "group", "channel"];

@@ -7,12 +7,12 @@
  */
 import type { DeletedSession } from "../lifecycle/delete-sessions.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
-import type { InboundIdentity, PruneResult } from "../store/dedupe.js";
-import type { SessionEntry, SessionPatch } from "../store/entry.js";
-import type { GatewayInput, GatewayRecord } from "../store/gateways.js";
-import type { KeyMigrationOptions, KeyMigrationResult } from "../store/key-migration.js";
-import type { AppendMessageInput, StoredMessage } from "../store/transcript-format.js";
-import type { ReadMessagesOptions, ReadMessagesResult } from "../store/transcript-read.js";
+import type { InboundIdentity, PruneResult } from "./file/dedupe/dedupe.js";
+import type { SessionEntry, SessionPatch } from "./shared/entry.js";
+import type { GatewayInput, GatewayRecord } from "./file/gateways/gateways.js";
+import type { KeyMigrationOptions, KeyMigrationResult } from "./file/store/key-migration.js";
+import type { AppendMessageInput, StoredMessage } from "./shared/transcript-format.js";
+import type { ReadMessagesOptions, ReadMessagesResult } from "./file/transcripts/transcript-read.js";
 
 export type { DeletedSession, InboundIdentity, KeyMigrationOptions, KeyMigrationResult, PruneOptions, PruneReport, PruneResult, SessionEntry, SessionPatch };
 export type { AppendMessageInput, GatewayInput, GatewayRecord, StoredMessage };

@@ -5,8 +5,8 @@
  */
 import path from "node:path";
 import { HubError } from "../errors.js";
-import { listDirNames, statOrUndefined } from "../store/fs-util.js";
-import { resolveStorePath } from "../store/paths.js";
+import { listDirNames, statOrUndefined } from "../backend/file/fs/fs-util.js";
+import { resolveStorePath } from "../backend/file/store/paths.js";
 import type { Target } from "./command.js";
 
 export async function agentTargets(base: Target): Promise<Target[]> {

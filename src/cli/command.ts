@@ -7,9 +7,9 @@ import type { LiveBackend } from "../backend/types.js";
 import { resolveConfig } from "../config/load.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
-import { openSessionStore, type SessionStore } from "../store/session-store.js";
-import { statOrUndefined } from "../store/fs-util.js";
-import { resolveStateDir, resolveStorePath } from "../store/paths.js";
+import { openSessionStore, type SessionStore } from "../backend/file/store/session-store.js";
+import { statOrUndefined } from "../backend/file/fs/fs-util.js";
+import { resolveStateDir, resolveStorePath } from "../backend/file/store/paths.js";
 import { oneLine } from "./escape.js";
 
 export interface CliIo {

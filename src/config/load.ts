@@ -7,7 +7,7 @@ import path from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
-import { isPlainObject } from "../store/entry.js";
+import { isPlainObject } from "../backend/shared/entry.js";
 import { hubConfigSchema, messagesConfigSchema, sessionConfigSchema, type HubConfig } from "./schema.js";
 
 export const CONFIG_FILE_NAME = "hub.json5";

@@ -7,7 +7,7 @@ import type { Backend } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue } from "../errors.js";
 import { normalizeAgentId } from "../keys/normalize.js";
-import type { SessionStore } from "../store/session-store.js";
+import type { SessionStore } from "../backend/file/store/session-store.js";
 import { defined } from "./inbound.js";
 import type { HubOptions } from "./types.js";
 

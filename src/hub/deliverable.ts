@@ -1,8 +1,8 @@
 /**
  * Whether a reply has anything to deliver. Pure.
  */
-import { isPlainObject } from "../store/entry.js";
-import type { MessageContent } from "../store/transcript-format.js";
+import { isPlainObject } from "../backend/shared/entry.js";
+import type { MessageContent } from "../backend/shared/transcript-format.js";
 
 /**
  * Text that is not only whitespace, or a block that is not text (an image, a file). A reply

@@ -3,7 +3,7 @@
  * messages since the agent's last reply.
  */
 import type { Backend, MessageQuery } from "../backend/types.js";
-import type { StoredMessage } from "../store/transcript-format.js";
+import type { StoredMessage } from "../backend/shared/transcript-format.js";
 
 /** Pages backwards (newest first) until `stop` says so; returns oldest first. */
 async function collect(backend: Backend, sessionKey: string, query: MessageQuery, stop: (m: StoredMessage) => boolean): Promise<StoredMessage[]> {

@@ -11,7 +11,7 @@ import { parseSessionKey } from "../keys/index.js";
 import { resolveResetPolicy } from "../lifecycle/reset-policy.js";
 import { parseSendCommand } from "../lifecycle/send-policy.js";
 import { matchResetTrigger } from "../lifecycle/triggers.js";
-import type { AppendMessageInput, StoredMessage } from "../store/transcript-format.js";
+import type { AppendMessageInput, StoredMessage } from "../backend/shared/transcript-format.js";
 import { defined, type describeInbound } from "./inbound.js";
 import type { TurnMemory } from "./reply.js";
 import { applyTurn, UnconfirmedReset, type TranscriptActivity, type TurnInput, type TurnOutcome } from "./turn.js";

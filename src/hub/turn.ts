@@ -12,7 +12,7 @@ import { applyReset } from "../lifecycle/apply-reset.js";
 import { FUTURE_SKEW_MS } from "../lifecycle/defaults.js";
 import { evaluateFreshness } from "../lifecycle/freshness.js";
 import type { ResetReason, ResolvedResetPolicy } from "../lifecycle/types.js";
-import type { SessionEntry, SessionPatch } from "../store/entry.js";
+import type { SessionEntry, SessionPatch } from "../backend/shared/entry.js";
 import { defined } from "./inbound.js";
 import { conversationLabel } from "./origin-label.js";
 

@@ -6,10 +6,10 @@ import type { Backend, Change, MessagePage, MessageQuery, WatchOptions } from ".
 import type { HubConfig } from "../config/schema.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
 import type { ResetReason } from "../lifecycle/types.js";
-import type { SessionEntry } from "../store/entry.js";
-import type { GatewayInput, GatewayRecord } from "../store/gateways.js";
-import type { SessionStore, StoreWarning } from "../store/session-store.js";
-import type { MessageContent, StoredMessage } from "../store/transcript-format.js";
+import type { SessionEntry } from "../backend/shared/entry.js";
+import type { GatewayInput, GatewayRecord } from "../backend/file/gateways/gateways.js";
+import type { SessionStore, StoreWarning } from "../backend/file/store/session-store.js";
+import type { MessageContent, StoredMessage } from "../backend/shared/transcript-format.js";
 import type { FormatContextOptions } from "./context.js";
 import type { Timers } from "./debounce.js";
 

@@ -6,7 +6,7 @@
  * `model`, `usage: { input, output, totalTokens }`). Pure.
  */
 import { HubError, describeValue } from "../errors.js";
-import type { SessionEntry } from "../store/entry.js";
+import type { SessionEntry } from "../backend/shared/entry.js";
 import type { ReplyInput } from "./types.js";
 
 const MAX_NAME = 200;

@@ -3,7 +3,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HubError, describeValue } from "../errors.js";
-import { MAX_PREVIOUS_SESSION_IDS, assertSessionId, isValidSessionId, type SessionEntry } from "../store/entry.js";
+import { MAX_PREVIOUS_SESSION_IDS, assertSessionId, isValidSessionId, type SessionEntry } from "../backend/shared/entry.js";
 
 /**
  * Cleared by a reset: per-run counters and flags, the old transcript file, and the ended

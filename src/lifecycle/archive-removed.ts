@@ -6,12 +6,12 @@
  * `transcript-append.ts`): its transcript then stays where it is, live.
  */
 import { HubError } from "../errors.js";
-import { archiveTranscripts, type ArchiveTranscriptsOptions } from "../store/archive.js";
-import type { SessionEntry } from "../store/entry.js";
-import { withLock } from "../store/lock.js";
-import type { SessionStore } from "../store/session-store.js";
-import { TRANSCRIPT_LOCK } from "../store/transcript-append.js";
-import { resolveTranscriptPath, sessionFileOf } from "../store/transcript-path.js";
+import { archiveTranscripts, type ArchiveTranscriptsOptions } from "../backend/file/transcripts/archive.js";
+import type { SessionEntry } from "../backend/shared/entry.js";
+import { withLock } from "../backend/file/lock/lock.js";
+import type { SessionStore } from "../backend/file/store/session-store.js";
+import { TRANSCRIPT_LOCK } from "../backend/file/transcripts/transcript-append.js";
+import { resolveTranscriptPath, sessionFileOf } from "../backend/file/transcripts/transcript-path.js";
 
 /** The transcript an append to this entry would write, or undefined for an invalid `sessionFile`. */
 function appendTarget(store: SessionStore, key: string, entry: Readonly<SessionEntry>): string | undefined {

@@ -3,10 +3,10 @@
  * write, and their transcripts are archived as `<file>.deleted.<timestamp>`, except files a
  * remaining entry still uses.
  */
-import { transcriptFilesOf } from "../store/archive.js";
-import { listDirNames } from "../store/fs-util.js";
-import type { SessionEntry } from "../store/entry.js";
-import type { SessionStore } from "../store/session-store.js";
+import { transcriptFilesOf } from "../backend/file/transcripts/archive.js";
+import { listDirNames } from "../backend/file/fs/fs-util.js";
+import type { SessionEntry } from "../backend/shared/entry.js";
+import type { SessionStore } from "../backend/file/store/session-store.js";
 import { archiveRemoved } from "./archive-removed.js";
 
 export interface DeletedSession {

@@ -4,9 +4,9 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../errors.js";
-import { cleanLeftovers, transcriptFilesOf } from "../store/archive.js";
-import { listDirNames } from "../store/fs-util.js";
-import type { SessionStore } from "../store/session-store.js";
+import { cleanLeftovers, transcriptFilesOf } from "../backend/file/transcripts/archive.js";
+import { listDirNames } from "../backend/file/fs/fs-util.js";
+import type { SessionStore } from "../backend/file/store/session-store.js";
 import {
   DEFAULT_ARCHIVE_RETENTION,
   DEFAULT_MACHINE_PRUNE_AFTER,

@@ -2,7 +2,7 @@
  * Which entries pruning removes. Pure: the caller supplies the entries and the clock.
  */
 import { parseSessionKey } from "../keys/parse.js";
-import type { SessionEntry } from "../store/entry.js";
+import type { SessionEntry } from "../backend/shared/entry.js";
 import { FUTURE_SKEW_MS } from "./defaults.js";
 
 export type PruneReason = "stale" | "over-cap";

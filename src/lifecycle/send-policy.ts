@@ -4,7 +4,7 @@
 import { HubError, describeValue } from "../errors.js";
 import { normalizeChannel } from "../keys/normalize.js";
 import { parseSessionKey } from "../keys/parse.js";
-import { isPlainObject, type SessionEntry } from "../store/entry.js";
+import { isPlainObject, type SessionEntry } from "../backend/shared/entry.js";
 import type { SendDecision, SendPolicyConfig, SendPolicyRule, SessionLifecycleConfig } from "./types.js";
 
 export interface SendPolicyInput {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openFileBackend, type FileBackend } from "../../src/backend/file/index.js";
 import { ensureDistBuilt, useTempDir } from "../support.js";
-import { runChild } from "../store/helpers.js";
+import { runChild } from "./file/helpers.js";
 import { lastEntry, messagesOf, startWatching, until } from "./conformance/watch.js";
 
 const tmp = useTempDir("hub-watch-");
@@ -24,7 +24,7 @@ describe("file backend: watch", () => {
     const backend = open(tmp());
     await backend.update("agent:main:telegram:dm:k0", (draft) => draft.patch("agent:main:telegram:dm:k0", { sessionId: "s-k0-0" }));
     const watching = await startWatching(backend);
-    const child = runChild("../../backend/children/feed-writer.mjs", [tmp(), 4, 16]);
+    const child = runChild("../../children/feed-writer.mjs", [tmp(), 4, 16]);
     expect(await child.exited).toBe(0);
     const { appended } = JSON.parse(child.lines.find((line) => line.startsWith("{")) as string) as { appended: Array<{ key: string; sessionId: string; id: string }> };
     const wanted = new Set(appended.map((m) => m.id));

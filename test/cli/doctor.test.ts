@@ -5,7 +5,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { hostIdentity } from "../../src/store/lock-owner.js";
+import { hostIdentity } from "../../src/backend/file/lock/lock-owner.js";
 import { NOW, deadPid, exists, hub, snapshot, storeOf, useTempDir, writeJson, writeTranscript } from "./helpers.js";
 
 const tmp = useTempDir();

@@ -7,12 +7,12 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openFileBackend } from "../../src/backend/file/index.js";
 import { main, type CliIo } from "../../src/cli/main.js";
-import { runChild } from "../store/helpers.js";
+import { runChild } from "../backend/file/helpers.js";
 import { runWriter } from "../dashboard/helpers.js";
 import { REPO_ROOT, ensureDistBuilt, useTempDir } from "./helpers.js";
 
 const tmp = useTempDir("hub-live-");
-const BIN = path.relative(path.join(REPO_ROOT, "test/store/children"), path.join(REPO_ROOT, "dist/cli/bin.js"));
+const BIN = path.relative(path.join(REPO_ROOT, "test/backend/file/children"), path.join(REPO_ROOT, "dist/cli/bin.js"));
 const KEY = "agent:main:telegram:dm:111";
 const OTHER = "agent:main:slack:channel:c9";
 

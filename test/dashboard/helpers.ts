@@ -8,7 +8,7 @@ import path from "node:path";
 import { openFileBackend, type FileBackend } from "../../src/backend/file/index.js";
 import { startDashboard, type Dashboard } from "../../src/dashboard/server.js";
 import { REPO_ROOT } from "../support.js";
-import { runChild, type ChildRun } from "../store/helpers.js";
+import { runChild, type ChildRun } from "../backend/file/helpers.js";
 
 export interface Seeded {
   key: string;
@@ -73,5 +73,5 @@ export function request(dashboard: Dashboard, pathname: string, options: { metho
 
 /** The writer child (test/cli/children/writer.mjs) running `steps`. */
 export function runWriter(stateDir: string, steps: unknown[]): ChildRun {
-  return runChild(path.relative(path.join(REPO_ROOT, "test/store/children"), path.join(REPO_ROOT, "test/cli/children/writer.mjs")), [stateDir, JSON.stringify(steps)]);
+  return runChild(path.relative(path.join(REPO_ROOT, "test/backend/file/children"), path.join(REPO_ROOT, "test/cli/children/writer.mjs")), [stateDir, JSON.stringify(steps)]);
 }

@@ -6,7 +6,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { claimInbound } from "../../src/store/dedupe.js";
+import { claimInbound } from "../../src/backend/file/dedupe/dedupe.js";
 import { HOUR, MINUTE, processed, readStoreFile, sessionsDir, transcriptMessages, useHub } from "./helpers.js";
 
 const t = useHub("2026-11-20T09:00:00Z");

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { CONTEXT_HEADER, CURRENT_HEADER } from "../../src/hub/context.js";
 import { deleteSessions } from "../../src/lifecycle/delete-sessions.js";
-import { openSessionStore } from "../../src/store/session-store.js";
-import { appendMessage } from "../../src/store/transcript-append.js";
+import { openSessionStore } from "../../src/backend/file/store/session-store.js";
+import { appendMessage } from "../../src/backend/file/transcripts/transcript-append.js";
 import { MINUTE, processed, transcriptMessages, useHub } from "./helpers.js";
 
 const t = useHub();

@@ -10,8 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHub } from "../../src/hub.js";
-import { settleInboundPruning } from "../../src/store/dedupe.js";
-import type { StoreWarning } from "../../src/store/session-store.js";
+import { settleInboundPruning } from "../../src/backend/file/dedupe/dedupe.js";
+import type { StoreWarning } from "../../src/backend/file/store/session-store.js";
 import { processed, transcriptMessages } from "./helpers.js";
 
 const PAGE = 4096;

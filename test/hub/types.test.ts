@@ -3,7 +3,7 @@
  * gateways' config. Checked by the typecheck step (`tsc`), and run as a smoke test.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { GatewayRecord } from "../../src/store/gateways.js";
+import type { GatewayRecord } from "../../src/backend/file/gateways/gateways.js";
 import type { Hub, InboundMessage, ReceiveResult } from "../../src/hub.js";
 import { useHub } from "./helpers.js";
 

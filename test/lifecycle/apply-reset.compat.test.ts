@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { applyReset } from "../../src/lifecycle/apply-reset.js";
-import type { SessionEntry } from "../../src/store/entry.js";
+import type { SessionEntry } from "../../src/backend/shared/entry.js";
 
 const ENTRY: SessionEntry = {
   sessionId: "s1",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyReset } from "../../src/lifecycle/apply-reset.js";
-import type { SessionEntry } from "../../src/store/entry.js";
+import type { SessionEntry } from "../../src/backend/shared/entry.js";
 
 const FULL: SessionEntry = {
   sessionId: "old-session",

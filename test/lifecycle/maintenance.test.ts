@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pruneSessions } from "../../src/lifecycle/maintenance.js";
-import type { SessionEntry } from "../../src/store/entry.js";
-import { fileTimestamp } from "../../src/store/paths.js";
-import { openSessionStore, type SessionStore } from "../../src/store/session-store.js";
+import type { SessionEntry } from "../../src/backend/shared/entry.js";
+import { fileTimestamp } from "../../src/backend/file/store/paths.js";
+import { openSessionStore, type SessionStore } from "../../src/backend/file/store/session-store.js";
 
 const NOW = Date.parse("2026-06-01T12:00:00.000Z");
 const DAY = 86_400_000;

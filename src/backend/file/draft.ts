@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { HubError, describeValue } from "../../errors.js";
-import type { StoreDraft } from "../../store/draft.js";
-import { isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../../store/entry.js";
+import type { StoreDraft } from "./store/draft.js";
+import { isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../shared/entry.js";
 import type { EntryDraft } from "../types.js";
 
 /** The keys of an `update` call, validated; duplicates are dropped. */

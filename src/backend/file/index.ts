@@ -1,28 +1,29 @@
 /**
  * `openFileBackend`: the default backend, `sessions.json` + JSONL transcripts + dedupe record
- * files + `gateways.json` on one host. For now an adapter over the modules in `src/store` and
- * `src/lifecycle`; they move under `src/backend/file` later.
+ * files + `gateways.json` on one host: the adapter from the seam (`../types.ts`) to the modules
+ * beside it (`store/`, `journal/`, `lock/`, `transcripts/`, `dedupe/`, `gateways/`, `doctor/`,
+ * `feed/`) and the maintenance in `src/lifecycle`.
  */
 import { HubError, describeValue } from "../../errors.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import { pruneSessions } from "../../lifecycle/maintenance.js";
-import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "../../store/dedupe.js";
-import { assertTimestamp } from "../../store/entry.js";
-import { openGatewayRegistry, type GatewayRegistry } from "../../store/gateways.js";
-import { migrateSessionKey } from "../../store/key-migration.js";
-import { resolveStateDir } from "../../store/paths.js";
-import { openSessionStore, type SessionStore, type SessionStoreOptions } from "../../store/session-store.js";
-import { appendMessage } from "../../store/transcript-append.js";
-import { readMessages } from "../../store/transcript-read.js";
+import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "./dedupe/dedupe.js";
+import { assertTimestamp } from "../shared/entry.js";
+import { openGatewayRegistry, type GatewayRegistry } from "./gateways/gateways.js";
+import { migrateSessionKey } from "./store/key-migration.js";
+import { resolveStateDir } from "./store/paths.js";
+import { openSessionStore, type SessionStore, type SessionStoreOptions } from "./store/session-store.js";
+import { appendMessage } from "./transcripts/transcript-append.js";
+import { readMessages } from "./transcripts/transcript-read.js";
 import { assertSessionQuery, selectPage } from "../query.js";
 import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
 import { runTurn, type TurnClaimOptions } from "./turn.js";
-import { watchFeed, watchSettingsOf } from "./feed.js";
-import type { FileWatcher, WatchSettings } from "./watch.js";
-import type { StoreWarning } from "../../store/session-store.js";
-import type { KeyMigrationOptions } from "../../store/key-migration.js";
+import { watchFeed, watchSettingsOf } from "./feed/feed.js";
+import type { FileWatcher, WatchSettings } from "./feed/watch.js";
+import type { StoreWarning } from "./store/session-store.js";
+import type { KeyMigrationOptions } from "./store/key-migration.js";
 
 export interface FileBackendOptions extends SessionStoreOptions {
   /**

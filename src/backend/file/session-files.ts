@@ -4,11 +4,11 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../../errors.js";
-import { archiveFile } from "../../store/archive.js";
-import { isValidSessionId, SESSION_ID_PATTERN, type SessionEntry } from "../../store/entry.js";
-import { openTranscript, scanBackward, sizeOf } from "../../store/transcript-file.js";
-import { parseMessageLine } from "../../store/transcript-format.js";
-import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "../../store/transcript-path.js";
+import { archiveFile } from "./transcripts/archive.js";
+import { isValidSessionId, SESSION_ID_PATTERN, type SessionEntry } from "../shared/entry.js";
+import { openTranscript, scanBackward, sizeOf } from "./transcripts/transcript-file.js";
+import { parseMessageLine } from "../shared/transcript-format.js";
+import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "./transcripts/transcript-path.js";
 
 export function assertSessionIdArgument(sessionId: unknown): asserts sessionId is string {
   if (!isValidSessionId(sessionId)) {

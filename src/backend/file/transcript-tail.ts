@@ -4,9 +4,9 @@
  * replaced (another inode) or truncated is read again from its beginning.
  */
 import type { Stats } from "node:fs";
-import { statOrUndefined } from "../../store/fs-util.js";
-import { completeEnd, openTranscript, scanForward } from "../../store/transcript-file.js";
-import { parseMessageLine, type StoredMessage } from "../../store/transcript-format.js";
+import { statOrUndefined } from "./fs/fs-util.js";
+import { completeEnd, openTranscript, scanForward } from "./transcripts/transcript-file.js";
+import { parseMessageLine, type StoredMessage } from "../shared/transcript-format.js";
 
 export interface Tail {
   key: string;

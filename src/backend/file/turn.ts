@@ -7,9 +7,9 @@
  * redelivery checks against the transcript (`claimInbound`'s `delivered`).
  */
 import { HubError, describeValue } from "../../errors.js";
-import type { SessionEntry } from "../../store/entry.js";
-import type { SessionStore } from "../../store/session-store.js";
-import { findInboundMessage, type InboundLineIdentity } from "../../store/transcript-search.js";
+import type { SessionEntry } from "../shared/entry.js";
+import type { SessionStore } from "./store/session-store.js";
+import { findInboundMessage, type InboundLineIdentity } from "./transcripts/transcript-search.js";
 import type { AppendMessageInput, Backend, InboundIdentity, TurnDecision, TurnInput, TurnResult } from "../types.js";
 import { keyList } from "./draft.js";
 

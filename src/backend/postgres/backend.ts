@@ -3,7 +3,7 @@
  * one transaction, see turn.ts); `close` waits for calls in flight.
  */
 import { HubError, describeValue } from "../../errors.js";
-import { assertTimestamp } from "../../store/entry.js";
+import { assertTimestamp } from "../shared/entry.js";
 import { assertSessionQuery } from "../query.js";
 import type { AppendMessageInput, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList } from "../file/draft.js";

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
 import { HubError, describeValue } from "../../errors.js";
-import { assertEntry, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../../store/entry.js";
+import { assertEntry, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../shared/entry.js";
 import { channelOf, chatTypeOf } from "../query.js";
 import type { EntryDraft } from "../types.js";
 import type { Ctx } from "./context.js";

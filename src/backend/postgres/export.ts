@@ -4,7 +4,7 @@
  * message line exactly as stored, in sequence order. Written atomically (temp file, rename).
  */
 import { HubError } from "../../errors.js";
-import { writeFileAtomic } from "../../store/atomic.js";
+import { writeFileAtomic } from "../file/fs/atomic.js";
 import { assertSessionIdArgument } from "../file/session-files.js";
 import { keyList } from "../file/draft.js";
 import type { PostgresBackend } from "./backend.js";

@@ -6,9 +6,9 @@
  */
 import fs from "node:fs/promises";
 import { HubError, isErrnoCode } from "../../errors.js";
-import type { SessionEntry } from "../../store/entry.js";
-import { openGatewayRegistry } from "../../store/gateways.js";
-import { resolveStateDir } from "../../store/paths.js";
+import type { SessionEntry } from "../shared/entry.js";
+import { openGatewayRegistry } from "../file/gateways/gateways.js";
+import { resolveStateDir } from "../file/store/paths.js";
 import { openFileBackend } from "../file/index.js";
 import { transcriptOf } from "../file/session-files.js";
 import type { Ctx } from "./context.js";

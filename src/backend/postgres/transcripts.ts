@@ -8,7 +8,7 @@
 import type { PoolClient } from "pg";
 import { customAlphabet } from "nanoid";
 import { HubError, describeValue } from "../../errors.js";
-import { headerLine, messageLine, parseMessageLine, prepareMessage, type PreparedMessage } from "../../store/transcript-format.js";
+import { headerLine, messageLine, parseMessageLine, prepareMessage, type PreparedMessage } from "../shared/transcript-format.js";
 import type { AppendMessageInput, MessagePage, MessageQuery, StoredMessage } from "../types.js";
 import type { Ctx } from "./context.js";
 

@@ -8,7 +8,7 @@
 import type { PoolClient } from "pg";
 import type { Change, SessionEntry } from "../types.js";
 import type { Ctx } from "./context.js";
-import { parseMessageLine, type StoredMessage } from "../../store/transcript-format.js";
+import { parseMessageLine, type StoredMessage } from "../shared/transcript-format.js";
 
 interface Seen {
   entry: string | null;

@@ -1,7 +1,7 @@
 /**
  * `hub doctor [--fix] [--json]`: diagnose a sessions directory; `--fix` applies the safe repairs.
  */
-import { diagnose, repair, type Finding } from "../../store/doctor.js";
+import { diagnose, repair, type Finding } from "../../backend/file/doctor/doctor.js";
 import { assertFileTarget, openTargetStore, resolveTarget, UsageError, type Command } from "../command.js";
 import { oneLine, printable, safeJson } from "../escape.js";
 

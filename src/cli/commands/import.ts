@@ -4,8 +4,8 @@
  */
 import path from "node:path";
 import { HubError } from "../../errors.js";
-import { statOrUndefined } from "../../store/fs-util.js";
-import { resolveStorePath } from "../../store/paths.js";
+import { statOrUndefined } from "../../backend/file/fs/fs-util.js";
+import { resolveStorePath } from "../../backend/file/store/paths.js";
 import { resolveTarget, UsageError, type Command } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 

@@ -5,7 +5,7 @@
  * `<time>  new|changed|reset|deleted  <key>  <details>`. Read-only; ends on Ctrl-C.
  */
 import type { Change, LiveBackend } from "../../backend/types.js";
-import type { SessionEntry } from "../../store/entry.js";
+import type { SessionEntry } from "../../backend/shared/entry.js";
 import { assertStoreExists, positiveIntOption, resolveTarget, UsageError, type CliIo, type CommandContext, type Target } from "../command.js";
 import { printable } from "../escape.js";
 import { openTargetBackend, stopSignal } from "../live.js";

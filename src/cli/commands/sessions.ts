@@ -2,7 +2,7 @@
  * `hub sessions`: list, show, delete.
  */
 import { parseSessionKey } from "../../keys/index.js";
-import type { SessionEntry } from "../../store/entry.js";
+import type { SessionEntry } from "../../backend/shared/entry.js";
 import type { LiveBackend } from "../../backend/types.js";
 import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";

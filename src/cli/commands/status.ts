@@ -3,9 +3,9 @@
  * transcripts, the policy in force). Read-only.
  */
 import path from "node:path";
-import { listDirNames, statOrUndefined } from "../../store/fs-util.js";
-import { backupPathOf } from "../../store/backup.js";
-import { inspectLock } from "../../store/lock.js";
+import { listDirNames, statOrUndefined } from "../../backend/file/fs/fs-util.js";
+import { backupPathOf } from "../../backend/file/store/backup.js";
+import { inspectLock } from "../../backend/file/lock/lock.js";
 import { openTargetStore, resolveTarget, type CliIo, type Command, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";

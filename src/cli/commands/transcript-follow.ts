@@ -5,7 +5,7 @@
  * prints what was not printed yet. Read-only.
  */
 import type { Change, LiveBackend } from "../../backend/types.js";
-import type { StoredMessage } from "../../store/transcript-format.js";
+import type { StoredMessage } from "../../backend/shared/transcript-format.js";
 import type { CliIo, Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { openTargetBackend, stopSignal } from "../live.js";

@@ -1,7 +1,7 @@
 /**
  * `hub transcript <key>`: the newest messages of a session. Read-only.
  */
-import { messageText, type StoredMessage } from "../../store/transcript-format.js";
+import { messageText, type StoredMessage } from "../../backend/shared/transcript-format.js";
 import { printable, printableLines, safeJson } from "../escape.js";
 import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command } from "../command.js";
 import { followTranscript } from "./transcript-follow.js";

@@ -1,0 +1,262 @@
+/**
+ * `appendMessage`: one line per message at the end of the session's transcript, chained to
+ * the entry before it. In one process, appends queued for a session while a write is in
+ * flight go out together, in call order, in the next write (one fsync for all of them when
+ * the store is durable); across processes, each write happens under the transcript's lock,
+ * after reading the last entry id from the file's tail, so the `parentId` chain never forks.
+ */
+import { fstatSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { customAlphabet } from "nanoid";
+import { HubError, describeValue } from "../../../errors.js";
+import { FUTURE_SKEW_MS } from "../../../lifecycle/defaults.js";
+import { assertKey } from "../store/draft.js";
+import { SESSION_ID_PATTERN, isValidSessionId, type SessionEntry } from "../../shared/entry.js";
+import { ioFailure } from "../fs/fs-util.js";
+import { withLock, type LockOptions } from "../lock/lock.js";
+import type { SessionStore, StoreWarning } from "../store/session-store.js";
+import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
+import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
+import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "./transcript-path.js";
+
+/** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
+const newEntryId = customAlphabet("0123456789abcdef", 16);
+
+/** The transcript's cross-process lock (also taken by whoever archives a transcript). */
+export const TRANSCRIPT_LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
+
+export interface AppendOptions {
+  /**
+   * Told when the line was written but the store update after it (activity clock,
+   * `sessionFile`) failed: the append still resolves, since the transcript has the message.
+   * Default: `process.emitWarning`.
+   */
+  onWarning?: ((warning: StoreWarning) => void) | undefined;
+  /**
+   * The session the message belongs to: it goes to that session's transcript even when the
+   * entry has moved on to another session (then the entry is left alone), and an absent entry
+   * is created with that session id. Default: the entry's current session.
+   */
+  sessionId?: string | undefined;
+}
+
+interface Pending {
+  prepared: PreparedMessage;
+  warn: (warning: StoreWarning) => void;
+  resolve: (message: StoredMessage) => void;
+  reject: (error: unknown) => void;
+}
+
+function emitWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
+}
+
+interface Queue {
+  items: Pending[];
+  flushing: boolean;
+}
+
+/** Per store and session key (and target session), the appends waiting for the next write. */
+const queues = new WeakMap<SessionStore, Map<string, Queue>>();
+
+/**
+ * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
+ * transcript, with its header) when needed, records `sessionFile` on the entry when it has
+ * none, and moves the entry's activity clock (`updatedAt`) to the message's timestamp (never
+ * backwards, and never past now + `FUTURE_SKEW_MS`). Resolves with the stored message once
+ * the line is written (and fsynced when the store is durable) and the store is updated. Once
+ * the line is written it never rejects: a failed store update is reported to
+ * `options.onWarning` (the transcript is the truth; a retry would append the message twice).
+ */
+export function appendMessage(store: SessionStore, sessionKey: string, message: AppendMessageInput, options: AppendOptions = {}): Promise<StoredMessage> {
+  return new Promise<StoredMessage>((resolve, reject) => {
+    assertKey(sessionKey, "sessionKey");
+    if (options.sessionId !== undefined && !isValidSessionId(options.sessionId)) {
+      throw new HubError("E_INVALID_ARGUMENT", `sessionId must match ${SESSION_ID_PATTERN}, got ${describeValue(options.sessionId)}`);
+    }
+    const prepared = prepareMessage(message, store.now());
+    let byKey = queues.get(store);
+    if (byKey === undefined) {
+      byKey = new Map();
+      queues.set(store, byKey);
+    }
+    const queueKey = options.sessionId === undefined ? sessionKey : `${sessionKey}\u0000${options.sessionId}`;
+    let queue = byKey.get(queueKey);
+    if (queue === undefined) {
+      queue = { items: [], flushing: false };
+      byKey.set(queueKey, queue);
+    }
+    queue.items.push({ prepared, warn: options.onWarning ?? emitWarning, resolve, reject });
+    if (!queue.flushing) void flush(store, { key: sessionKey, sessionId: options.sessionId, queueKey }, queue, byKey);
+  });
+}
+
+interface QueueName {
+  key: string;
+  sessionId: string | undefined;
+  queueKey: string;
+}
+
+async function flush(store: SessionStore, name: QueueName, queue: Queue, byKey: Map<string, Queue>): Promise<void> {
+  const { key } = name;
+  queue.flushing = true;
+  // Let the current burst of synchronous calls join the first write.
+  await new Promise((resolve) => setImmediate(resolve));
+  while (queue.items.length > 0) {
+    const batch = queue.items.splice(0);
+    try {
+      const target = await targetOf(store, key, name.sessionId);
+      const { stored, failure } = await writeBatch(store, key, target, batch);
+      if (failure !== undefined) warnUnrecorded(store, target, batch, failure);
+      batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+  queue.flushing = false;
+  byKey.delete(name.queueKey);
+}
+
+interface Target {
+  sessionId: string;
+  /** The `sessionFile` to record on the entry when it has none. */
+  sessionFile: string;
+  /** The transcript's absolute path. */
+  file: string;
+}
+
+/** The session's entry (created when absent) and the transcript it appends to. */
+async function targetOf(store: SessionStore, key: string, sessionId: string | undefined): Promise<Target> {
+  let entry: SessionEntry | undefined = await store.get(key);
+  entry ??= await store.update(key, (current) => (current === undefined ? (sessionId === undefined ? {} : { sessionId }) : null));
+  if (entry === undefined) throw new HubError("E_IO", `could not create the session entry "${key}" in ${store.path}`, { file: store.path });
+  if (sessionId !== undefined && entry.sessionId !== sessionId) {
+    const sessionFile = transcriptFileName(sessionId, topicIdOf(key));
+    return { sessionId, sessionFile, file: resolveTranscriptPath(store.dir, { sessionId, sessionFile }) };
+  }
+  const sessionFile = sessionFileOf(key, entry);
+  const file = resolveTranscriptPath(store.dir, { sessionId: entry.sessionId, sessionFile });
+  return { sessionId: entry.sessionId, sessionFile, file };
+}
+
+interface Tail {
+  /** The file holds no complete line that could be a header: it is (re)started. */
+  restart: boolean;
+  /** The file does not end with a newline (a torn last line): one is written first. */
+  torn: boolean;
+  /** A restarted file held more than newlines: its bytes are kept aside first. */
+  garbage: boolean;
+  /** The id of the last entry, null when there is none yet. */
+  lastId: string | null;
+}
+
+/**
+ * Per transcript, the file as this process left it after its last append (inode, size and
+ * mtime) and the id of its last entry. Read under the transcript's lock: when the file is
+ * still exactly that, no one else appended (appends grow it and move its mtime), so the tail
+ * need not be read again.
+ */
+const lastWritten = new Map<string, { file: string; lastId: string | null }>();
+/** The most recently written transcripts whose tails are kept (a few MB at most). */
+const TAILS_KEPT = 10_000;
+
+function fileStamp(handle: FileHandle): string {
+  const s = fstatSync(handle.fd, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
+/** Reads what an append needs to know from the end of the transcript. */
+async function readTail(handle: FileHandle): Promise<Tail> {
+  const size = await sizeOf(handle);
+  if (size === 0) return { restart: true, torn: false, garbage: false, lastId: null };
+  const torn = !(await endsWithNewline(handle, size));
+  let lastId: string | null = null;
+  let headerSeen = false;
+  let newestStart: number | undefined;
+  await scanBackward(handle, size, (text, start) => {
+    newestStart ??= start;
+    const link = parseChainLink(text);
+    if (link === undefined) return false;
+    if ("header" in link) headerSeen = true;
+    else lastId = link.id;
+    return true;
+  });
+  // Only newlines, or one unterminated line that is no header: the first write itself was torn.
+  const found = headerSeen || lastId !== null;
+  const restart = newestStart === undefined || (torn && newestStart === 0 && !found);
+  return { restart, torn: torn && !restart, garbage: restart && newestStart !== undefined, lastId };
+}
+
+/**
+ * Writes one batch under the transcript's cross-process lock and records it in the store
+ * before the lock is released (so that whoever archives the transcript under that lock sees
+ * the entry that uses it); returns the stored messages and the store's failure, if any.
+ */
+async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<{ stored: StoredMessage[]; failure?: unknown }> {
+  const { file } = target;
+  const root = path.resolve(store.dir);
+  return withLock(file, TRANSCRIPT_LOCK, async (lock) => {
+    const handle = await openTranscript(root, file, "append");
+    let created = false;
+    const stored: StoredMessage[] = [];
+    try {
+      const stamp = fileStamp(handle);
+      const known = lastWritten.get(file);
+      lastWritten.delete(file);
+      const tail = known?.file === stamp ? { restart: false, torn: false, garbage: false, lastId: known.lastId } : await readTail(handle);
+      let text = tail.torn ? "\n" : "";
+      if (tail.restart) {
+        if (tail.garbage) await copyAside(file, store.now(), store.durable);
+        await handle.truncate(0);
+        created = true;
+        text += `${headerLine(target.sessionId, key, store.now())}\n`;
+      }
+      let parentId = tail.lastId;
+      for (const item of batch) {
+        const id = newEntryId();
+        text += `${messageLine(id, parentId, item.prepared)}\n`;
+        stored.push({ id, parentId, ...item.prepared.body } as StoredMessage);
+        parentId = id;
+      }
+      if (lock.compromised) {
+        throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${file} before appending`, { cause: lock.compromised, file });
+      }
+      await appendAll(handle, text);
+      if (store.durable) await handle.datasync();
+      lastWritten.set(file, { file: fileStamp(handle), lastId: parentId });
+      if (lastWritten.size > TAILS_KEPT) lastWritten.delete(lastWritten.keys().next().value as string);
+    } catch (error) {
+      if (error instanceof HubError) throw error;
+      throw ioFailure("append to", file, error);
+    } finally {
+      await handle.close();
+    }
+    if (created && store.durable) await syncDir(root);
+    try {
+      await record(store, key, target, stored);
+    } catch (failure) {
+      return { stored, failure };
+    }
+    return { stored };
+  });
+}
+
+/**
+ * Records the batch in the store (activity clock, `sessionFile`) in one coalesced write. An
+ * entry that was reset meanwhile is left alone: its messages went to the transcript it had.
+ * An entry deleted meanwhile (a prune, an operator) is recreated on that transcript: the
+ * messages were acknowledged, so they must stay in a live session, not only in an archive.
+ */
+async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
+  // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
+  const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
+  await store.recordActivity(key, target.sessionId, latest, target.sessionFile);
+}
+
+/** The line is written but the store update failed: the callers are told, not rejected. */
+function warnUnrecorded(store: SessionStore, target: Target, batch: Pending[], error: unknown): void {
+  const code = error instanceof HubError ? error.code : "E_IO";
+  const message = `appended to ${target.file}, but updating ${store.path} failed: ${(error as Error).message}; the message is in the transcript, the activity clock moves with the next write`;
+  for (const warn of new Set(batch.map((item) => item.warn))) warn({ code, message, file: store.path });
+}
