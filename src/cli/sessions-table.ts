@@ -38,7 +38,8 @@ function columnWidths(table: string[][]): number[] {
   return widths;
 }
 
-export function renderSessionsTable(rows: readonly SessionRow[], width = 80): string {
+/** `bold` styles the header (colours on a terminal); the default leaves it plain. */
+export function renderSessionsTable(rows: readonly SessionRow[], width = 80, bold: (text: string) => string = (text) => text): string {
   const header = ["KIND", "AGE", "MODEL", "TOKENS", "NAME"];
   const details = rows.map((r) => [
     r.kind,
@@ -54,9 +55,9 @@ export function renderSessionsTable(rows: readonly SessionRow[], width = 80): st
   const restWidth = widths.reduce((sum, w) => sum + w + GAP.length, 0) + nameWidth;
   if (keyWidth + GAP.length + restWidth <= width) {
     const all = [keyWidth, ...widths];
-    return `${[line(["KEY", ...header], all, width), ...details.map((d, i) => line([keys[i] ?? "", ...d], all, width))].join("\n")}\n`;
+    return `${[bold(line(["KEY", ...header], all, width)), ...details.map((d, i) => line([keys[i] ?? "", ...d], all, width))].join("\n")}\n`;
   }
-  const out = ["KEY", line(header, widths, width, INDENT)];
+  const out = [bold("KEY"), bold(line(header, widths, width, INDENT))];
   details.forEach((d, i) => out.push(keys[i] ?? "", line(d, widths, width, INDENT)));
   return `${out.join("\n")}\n`;
 }

@@ -22,6 +22,12 @@ describe("displayWidth", () => {
     ["e\u0301", 1],
     ["✓", 1],
     ["한국어", 6],
+    // East Asian Wide beyond the common blocks (the hand-written table had them as 1).
+    ["\u2329x\u232a", 5],
+    ["\ufe10", 2],
+    ["\u{1b000}", 2],
+    ["\ua960", 2],
+    ["\u{16fe0}", 2],
   ])("%j → %i", (text, width) => {
     expect(displayWidth(text)).toBe(width);
   });
