@@ -73,6 +73,20 @@ describe("hub config check", () => {
     expect(values.find((v) => v.path === "session.reset.idleMinutes")).toMatchObject({ value: 30, source: "default" });
   });
 
+  it("hostile values and ignored keys from the file are escaped in the table and exact in --json", async () => {
+    const file = await writeConfig(`{ session: { mainKey: "m\\u001b[2J\\u202e", "\\u001b]0;x\\u0007": 1 } }`);
+    const r = await hub(["config", "check", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/u);
+    expect(r.stdout).toContain('session.mainKey                        file     "m\\u001b[2J\\u202e"');
+    expect(r.stdout).toContain("Ignored (unknown to session-hub): session.\\u001b]0;x\\u0007\n");
+    const json = await hub(["config", "check", file, "--json"]);
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/u);
+    const payload = JSON.parse(json.stdout) as { values: Array<{ path: string; value: unknown }>; ignored: string[] };
+    expect(payload.values.find((v) => v.path === "session.mainKey")?.value).toBe("m\u001b[2J\u202e");
+    expect(payload.ignored).toEqual(["session.\u001b]0;x\u0007"]);
+  });
+
   it("an invalid file is exit 1 with every error on its own line, escaped", async () => {
     const file = await writeConfig(`{ session: { reset: { atHour: 25 }, dmScope: "per-\\u001b[2Jpeer", resetByType: { "\\u202eevil": {} } } }`);
     const r = await hub(["config", "check", file]);

@@ -73,6 +73,15 @@ describe("hub sessions reset", () => {
     expect(typo.stderr.split("\n")[0]).toBe('hub sessions: unknown sessions subcommand "rset" (did you mean "reset"?)');
   });
 
+  it("a hostile key is printed escaped (its invalid session id is not printed at all)", async () => {
+    const key = "agent:main:telegram:group:\u001b]0;pwned\u0007\u202eevil";
+    await writeJson(storeOf(tmp()), { [key]: { sessionId: "s\u001b[2J", updatedAt: NOW } });
+    const r = await hub(["sessions", "reset", key, "--state-dir", tmp()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("reset agent:main:telegram:group:\\u001b]0;pwned\\u0007\\u202eevil (an invalid entry ended; no transcript)");
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/u);
+  });
+
   it("a store that does not exist is exit 2 and nothing is created", async () => {
     const r = await hub(["sessions", "reset", "agent:main:main", "--state-dir", path.join(tmp(), "nope")]);
     expect(r.code).toBe(2);
