@@ -7,9 +7,11 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
 import { compactCommand } from "./commands/compact.js";
+import { configCommand } from "./commands/config.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { exportCommand } from "./commands/export.js";
+import { gatewaysCommand } from "./commands/gateways.js";
 import { importCommand } from "./commands/import.js";
 import { oneLine } from "./escape.js";
 import { closest } from "./suggest.js";
@@ -20,7 +22,7 @@ import { transcriptCommand } from "./commands/transcript.js";
 
 export type { CliIo } from "./command.js";
 
-const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand, importCommand, exportCommand];
+const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand, importCommand, exportCommand, gatewaysCommand, configCommand];
 
 const USAGE = `Usage: hub <command> [options]
 

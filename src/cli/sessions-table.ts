@@ -2,7 +2,8 @@
  * The `hub sessions` table within 80 columns. Keys are shown whole, never cut (they are
  * copied into the next command): when the longest key does not fit on one line with the
  * other columns, each key gets its own line and the details follow on an indented line.
- * Widths count terminal columns (wide characters take two). Pure.
+ * The same happens when the name would get fewer than 16 columns. Widths count terminal
+ * columns (wide characters take two). Pure.
  */
 import { printable } from "./escape.js";
 import { formatAge, formatTokens } from "./format.js";
@@ -12,6 +13,8 @@ import { displayWidth, padToWidth, truncateToWidth } from "./width.js";
 const GAP = "  ";
 const INDENT = "  ";
 const MODEL_MAX = 20;
+/** The name gets at least this many columns (or its whole width) on a one-line row; else two lines. */
+const NAME_MIN = 16;
 
 /** `2.0k/32k (6%)`: the total, else input + output (as clawdbot does), and its share of the context. */
 export function tokensCell(row: SessionRow): string {
@@ -35,7 +38,8 @@ function columnWidths(table: string[][]): number[] {
   return widths;
 }
 
-export function renderSessionsTable(rows: readonly SessionRow[], width = 80): string {
+/** `bold` styles the header (colours on a terminal); the default leaves it plain. */
+export function renderSessionsTable(rows: readonly SessionRow[], width = 80, bold: (text: string) => string = (text) => text): string {
   const header = ["KIND", "AGE", "MODEL", "TOKENS", "NAME"];
   const details = rows.map((r) => [
     r.kind,
@@ -47,12 +51,13 @@ export function renderSessionsTable(rows: readonly SessionRow[], width = 80): st
   const keys = rows.map((r) => printable(r.key));
   const widths = columnWidths([header, ...details].map((cells) => cells.slice(0, -1)));
   const keyWidth = Math.max(3, ...keys.map(displayWidth));
-  const restWidth = widths.reduce((sum, w) => sum + w + GAP.length, 0) + "NAME".length;
+  const nameWidth = Math.max("NAME".length, Math.min(NAME_MIN, ...details.map((d) => displayWidth(d.at(-1) ?? ""))));
+  const restWidth = widths.reduce((sum, w) => sum + w + GAP.length, 0) + nameWidth;
   if (keyWidth + GAP.length + restWidth <= width) {
     const all = [keyWidth, ...widths];
-    return `${[line(["KEY", ...header], all, width), ...details.map((d, i) => line([keys[i] ?? "", ...d], all, width))].join("\n")}\n`;
+    return `${[bold(line(["KEY", ...header], all, width)), ...details.map((d, i) => line([keys[i] ?? "", ...d], all, width))].join("\n")}\n`;
   }
-  const out = ["KEY", line(header, widths, width, INDENT)];
+  const out = [bold("KEY"), bold(line(header, widths, width, INDENT))];
   details.forEach((d, i) => out.push(keys[i] ?? "", line(d, widths, width, INDENT)));
   return `${out.join("\n")}\n`;
 }

@@ -24,13 +24,17 @@ export interface GroupDisplayNameParams {
 
 const SHORT_ID_LENGTH = 14;
 
-/** Lower-cased, spaces → `-`, characters outside `[a-z0-9#@._+-]` → `-`, no `--`, no edge `-`/`.`. */
+/**
+ * NFC, lower-cased, spaces → `-`, anything but letters, marks and digits of any script and
+ * `#@._+-` → `-` (controls, bidi overrides, symbols, emoji), no `--`, no edge `-`/`.`.
+ */
 function slug(raw: string): string {
   return raw
+    .normalize("NFC")
     .trim()
     .toLowerCase()
-    .replace(/\s+/g, "-")
-    .replace(/[^a-z0-9#@._+-]+/g, "-")
+    .replace(/\s+/gu, "-")
+    .replace(/[^\p{L}\p{M}\p{N}#@._+-]+/gu, "-")
     .replace(/-{2,}/g, "-")
     .replace(/^[-.]+|[-.]+$/g, "");
 }
@@ -58,9 +62,10 @@ function detailOf(params: GroupDisplayNameParams): string {
  * `groupChannel`, `subject` or `space` (first present), else of `id` (or `groupId`), else of
  * `key`; a long id whose slug is empty is shortened first. Without a `#` or `@` (and not already `g-...`) the
  * token gets a `g-` prefix; a leading `#` is kept only when it came from `groupChannel`.
- * When no part has a usable slug the label is the channel alone. Unlike clawdbot, a name
- * whose slug is empty (e.g. only non-Latin letters) falls back to the id instead of giving
- * the bare channel.
+ * When no part has a usable slug the label is the channel alone. Unlike clawdbot, letters
+ * of every script are kept (`whatsapp:g-família-são-paulo`, `telegram:g-家族`; clawdbot keeps
+ * only `a-z0-9`), and a name whose slug is empty (only emoji) falls back to the id instead of
+ * giving the bare channel. A display label only: session keys are not built from it.
  */
 export function buildGroupDisplayName(params: GroupDisplayNameParams): string {
   const channel = text(params.channel).toLowerCase() || text(params.provider).toLowerCase() || "group";

@@ -273,3 +273,24 @@ async function until(ready: () => boolean, what: string, timeoutMs = 15_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe("hub gateways on Postgres", () => {
+  it("lists the agent's registry with the same --json shape as on files", async () => {
+    const url = await createDatabase("cli_gw");
+    const writer = await openPostgresBackend({ connectionString: url, now: () => NOW - 5 * MINUTE });
+    try {
+      await writer.registerGateway({ gatewayId: "tg-main", name: "Telegram \u001b[2J", type: "telegram", config: { accountId: "bot1" } });
+    } finally {
+      await writer.close();
+    }
+    const empty = path.join(tmp(), "empty-gw");
+    await fs.mkdir(empty, { recursive: true });
+    const r = await hub(["gateways", "--json", "--database", url, "--state-dir", empty]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect((JSON.parse(r.stdout) as { gateways: unknown[] }).gateways).toEqual([
+      { gatewayId: "tg-main", name: "Telegram \u001b[2J", channel: "telegram", accountId: "bot1", active: true, registeredAt: NOW - 5 * MINUTE, lastSeenAt: NOW - 5 * MINUTE, lastSeenAgeMs: 5 * MINUTE, removedAt: null },
+    ]);
+    const table = (await hub(["gateways", "--database", url, "--state-dir", empty])).stdout.split("\n");
+    expect(table[2]).toBe("tg-main  telegram  bot1     5m ago  active  Telegram \\u001b[2J");
+  });
+});

@@ -4,6 +4,7 @@
  * whole keys and aligns wide (CJK, emoji) characters.
  */
 import { describe, expect, it } from "vitest";
+import { createHub } from "../../src/index.js";
 import { displayWidth, truncateToWidth } from "../../src/cli/width.js";
 import { MINUTE, NOW, hub, storeOf, useTempDir, writeJson } from "./helpers.js";
 
@@ -21,6 +22,12 @@ describe("displayWidth", () => {
     ["e\u0301", 1],
     ["✓", 1],
     ["한국어", 6],
+    // East Asian Wide beyond the common blocks (the hand-written table had them as 1).
+    ["\u2329x\u232a", 5],
+    ["\ufe10", 2],
+    ["\u{1b000}", 2],
+    ["\ua960", 2],
+    ["\u{16fe0}", 2],
   ])("%j → %i", (text, width) => {
     expect(displayWidth(text)).toBe(width);
   });
@@ -108,6 +115,26 @@ describe("the table at 80 columns", () => {
     expect(lines).toContain(long);
     expect(lines[lines.indexOf(long) + 1]).toMatch(/^ {2}\S+ +just now +a-very-long-model-n… +- +slack:#engineering/u);
     for (const line of lines.slice(2)) if (line !== long) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("a non-ASCII group label", () => {
+  it("keeps letters of any script from the group's subject, and the key stays whole", async () => {
+    const gateway = await createHub({ stateDir: tmp(), now: () => NOW - MINUTE, durable: false });
+    await gateway.receive({ channel: "whatsapp", chatType: "group", peerId: "120363@g.us", senderId: "1", groupSubject: "Família São Paulo", text: "oi" });
+    await gateway.receive({ channel: "telegram", chatType: "group", peerId: "-100777", senderId: "2", groupSubject: "家族 🏡", text: "やあ" });
+    await gateway.close();
+    const r = await hub(["sessions", "--state-dir", tmp()]);
+    // The names would get 10 columns beside the keys: each key gets its own line instead.
+    expect(r.stdout.split("\n").slice(2)).toEqual([
+      "KEY",
+      "  KIND   AGE     MODEL  TOKENS  NAME",
+      "agent:main:telegram:group:-100777",
+      "  group  1m ago  -      -       telegram:g-家族",
+      "agent:main:whatsapp:group:120363@g.us",
+      "  group  1m ago  -      -       whatsapp:g-família-são-paulo",
+      "",
+    ]);
   });
 });
 

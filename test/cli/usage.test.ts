@@ -30,7 +30,7 @@ describe("a mistyped command", () => {
     expect(r).toEqual({
       code: 1,
       stdout: "",
-      stderr: 'hub: unknown command "sesions" (did you mean "sessions"?)\n\nUsage: hub <command> [options]\nCommands: sessions, transcript, status, doctor, prune, compact, dashboard, import, export\nRun "hub --help" for more.\n',
+      stderr: 'hub: unknown command "sesions" (did you mean "sessions"?)\n\nUsage: hub <command> [options]\nCommands: sessions, transcript, status, doctor, prune, compact, dashboard, import, export, gateways, config\nRun "hub --help" for more.\n',
     });
   });
 

@@ -9,7 +9,9 @@ import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
 import { renderSessionsTable } from "../sessions-table.js";
 import { agentTargets } from "../agent-stores.js";
+import { colours } from "../colour.js";
 import { closest } from "../suggest.js";
+import { deleteSessions } from "./sessions-delete.js";
 import { runWatch } from "./sessions-watch.js";
 
 const USAGE = `Usage:
@@ -19,6 +21,8 @@ const USAGE = `Usage:
   hub sessions delete <key...> [--dry-run]              remove sessions (their next message
                                                         starts afresh); transcripts are
                                                         archived as <file>.deleted.<timestamp>
+  hub sessions reset <key...> [--dry-run]               the same as delete, and says which
+                                                        sessions ended and what happens next
 
 Options:
   --json               machine-readable output
@@ -35,11 +39,13 @@ Options:
 `;
 
 /** The flags each subcommand takes; any other of this command's flags is a usage error. */
-const FLAGS: Readonly<Record<"list" | "show" | "delete", readonly string[]>> = {
+const FLAGS: Readonly<Record<"list" | "show" | "delete" | "reset", readonly string[]>> = {
   list: ["json", "active", "limit", "all", "channel", "kind", "all-agents", "watch"],
   show: ["json"],
   delete: ["dry-run"],
+  reset: ["dry-run"],
 };
+const SUBCOMMANDS = ["show", "delete", "reset"] as const;
 const DEFAULT_LIMIT = 100;
 
 function rejectMeaninglessFlags(values: OptionValues, sub: keyof typeof FLAGS): void {
@@ -51,7 +57,7 @@ function rejectMeaninglessFlags(values: OptionValues, sub: keyof typeof FLAGS): 
 }
 
 function suggestion(given: string): string {
-  const match = closest(given, ["show", "delete"]);
+  const match = closest(given, SUBCOMMANDS);
   return match === undefined ? "" : ` (did you mean "${match}"?)`;
 }
 
@@ -161,7 +167,7 @@ async function list({ values, io }: CommandContext): Promise<number> {
     io.stdout("No sessions found.\n");
     return 0;
   }
-  io.stdout(renderSessionsTable(rows));
+  io.stdout(renderSessionsTable(rows, 80, (await colours(io)).bold));
   const hidden = matching.length - rows.length;
   if (hidden > 0) io.stdout(`${hidden} more not shown (newest ${rows.length} listed): --limit N or --all\n`);
   return 0;
@@ -183,23 +189,9 @@ async function show({ values, positionals, io }: CommandContext): Promise<number
   return 0;
 }
 
-async function remove({ values, positionals, io }: CommandContext): Promise<number> {
-  const keys = positionals.slice(1);
-  if (keys.length === 0) throw new UsageError("sessions delete needs at least one <key>");
-  const dryRun = values["dry-run"] === true;
-  const { deleted, location } = await withBackend(values, io, dryRun, async (backend) => ({ deleted: await backend.delete(keys, { dryRun }), location: backend.location }));
-  const found = new Set(deleted.map((d) => d.key));
-  for (const key of keys) if (!found.has(key)) io.stderr(`hub sessions: no session "${printable(key)}" in ${printable(location)}\n`);
-  for (const { key, archived } of deleted) {
-    const files = archived.length === 0 ? "" : ` (${dryRun ? "would archive" : "archived"} ${archived.length} transcript${archived.length > 1 ? "s" : ""})`;
-    io.stdout(`${dryRun ? "would delete" : "deleted"} ${printable(key)}${files}\n`);
-  }
-  return found.size === new Set(keys).size ? 0 : 2;
-}
-
 export const sessionsCommand: Command = {
   name: "sessions",
-  summary: "list, show or delete sessions",
+  summary: "list, show, delete or reset sessions",
   usage: USAGE,
   positionals: true,
   options: {
@@ -215,11 +207,11 @@ export const sessionsCommand: Command = {
   },
   run(context) {
     const given = context.positionals[0];
-    const sub = given === undefined ? "list" : given === "show" || given === "delete" ? given : undefined;
+    const sub = given === undefined ? "list" : SUBCOMMANDS.find((name) => name === given);
     if (sub === undefined) throw new UsageError(`unknown sessions subcommand "${given}"${suggestion(String(given))}`);
     rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
-    if (sub === "delete") return remove(context);
+    if (sub === "delete" || sub === "reset") return deleteSessions(context, sub);
     return context.values.watch === true ? runWatch(context) : list(context);
   },
 };
