@@ -12,7 +12,8 @@ import { ioFailure } from "../fs/fs-util.js";
 import type { ClaimOwner } from "./claim-owner.js";
 import { isClaimOwner } from "./claim-owner.js";
 
-const fsync = promisify(fs.fsync);
+/** `fs.fsync` looked up at each call (so a test can count the calls). */
+const fsync = (fd: number): Promise<void> => promisify(fs.fsync)(fd);
 
 /** A record without valid content younger than this is still being written (real clock, ms). */
 const WRITING_GRACE_MS = 2_000;

@@ -20,7 +20,7 @@ import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
 /** A kept lock is given back after this long without a section (ms). */
 export const LEASE_IDLE_MS = 500;
 /** A lock is kept at most this long in one go (ms). */
-export const LEASE_MAX_HOLD_MS = 2_000;
+export const LEASE_MAX_HOLD_MS = 10_000;
 /** After a lease ends at its maximum, sections lock on their own this long (ms). */
 export const LEASE_COOLDOWN_MS = 200;
 
