@@ -3,9 +3,10 @@
  * critical sections on the same file instead of creating and removing the lock directory for
  * each one (a `mkdir` + owner file + `rename` to take it, `rename` + `rmdir` to give it back:
  * most of an append's cost). In this process the sections on one file run one at a time, in
- * call order; the lock is given back once no section has come for `LEASE_IDLE_MS`, or after
- * `LEASE_MAX_HOLD_MS` of holding (then, for `LEASE_COOLDOWN_MS`, each section takes and gives
- * back the lock on its own, as without a lease, so that a process waiting for it gets its turn).
+ * call order; the lock is given back once no section has come for `LEASE_IDLE_MS`, after
+ * `LEASE_MAX_HOLD_MS` of holding, or after the current section when another process marked
+ * that it waits for it (lock-waiters.ts); then, for `LEASE_COOLDOWN_MS`, each section takes
+ * and gives back the lock on its own, as without a lease, so that the waiter gets its turn.
  *
  * Nothing about the lock itself changes: same directory, same owner record, same stale rules,
  * same takeover of a dead holder's lock. Before a kept lock is used again, this process checks
@@ -15,14 +16,15 @@
  * that is killed leaves a lock whose dead owner the next taker detects at once.
  */
 import { HubError, isErrnoCode } from "../../../errors.js";
-import { acquireLock, type HeldLock, type LockOptions } from "./lock.js";
+import { acquireLock, lockDirOf, type HeldLock, type LockOptions } from "./lock.js";
+import { someoneWaits } from "./lock-waiters.js";
 
 /** A kept lock is given back after this long without a section (ms). */
-export const LEASE_IDLE_MS = 500;
+export const LEASE_IDLE_MS = 2_000;
 /** A lock is kept at most this long in one go (ms). */
 export const LEASE_MAX_HOLD_MS = 10_000;
-/** After a lease ends at its maximum, sections lock on their own this long (ms). */
-export const LEASE_COOLDOWN_MS = 200;
+/** After a lease ends at its maximum or for a waiter, sections lock on their own this long (ms). */
+export const LEASE_COOLDOWN_MS = 2_000;
 
 interface Lease {
   lock: HeldLock | undefined;
@@ -114,7 +116,7 @@ async function drop(lease: Lease, file: string): Promise<void> {
 /** After a section: end a lease held too long, else give it back when idle. */
 async function settle(file: string, lease: Lease): Promise<void> {
   lease.pending--;
-  if (lease.lock !== undefined && performance.now() - lease.since >= LEASE_MAX_HOLD_MS) {
+  if (lease.lock !== undefined && (performance.now() - lease.since >= LEASE_MAX_HOLD_MS || someoneWaits(lockDirOf(file)))) {
     lease.cooldownUntil = performance.now() + LEASE_COOLDOWN_MS;
     await drop(lease, file);
   }

@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { lockDirOf } from "../../../../src/backend/file/lock/lock.js";
 import { releaseLeases, withLeasedLock } from "../../../../src/backend/file/lock/lease.js";
 import { hostIdentity } from "../../../../src/backend/file/lock/lock-owner.js";
+import { wantPathOf } from "../../../../src/backend/file/lock/lock-waiters.js";
+import { HubError } from "../../../../src/errors.js";
 import { openSessionStore } from "../../../../src/backend/file/store/session-store.js";
 import { appendMessage } from "../../../../src/backend/file/transcripts/transcript-append.js";
 import { readJsonLines, transcriptOf } from "../fixtures-transcripts.js";
@@ -64,6 +66,36 @@ describe("withLeasedLock", () => {
       rival.child.kill("SIGKILL");
       await rival.exited;
     }
+  });
+
+  it("a process marking that it waits gets the kept lock after the holder's current section, even while the holder keeps going", async () => {
+    const lockDir = lockDirOf(file());
+    await withLeasedLock(file(), OPTIONS, async () => undefined);
+    const firstToken = await tokenOf(lockDir);
+    const rival = runChild("hold-lock.mjs", [file()]);
+    let keptAfterMark = 0;
+    try {
+      for (let i = 0; i < 10_000 && !rival.lines.includes("locked"); i++) {
+        const marked = existsSync(wantPathOf(lockDir));
+        const section = async () => {
+          if (marked && (await tokenOf(lockDir)) === firstToken) keptAfterMark++;
+        };
+        const outcome = await withLeasedLock(file(), { timeoutMs: 200, staleMs: 10_000 }, section).then(
+          () => "ran",
+          (error: unknown) => (error instanceof HubError && error.code === "E_LOCK_TIMEOUT" ? "rival holds it" : Promise.reject(error)),
+        );
+        if (outcome !== "ran") break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await rival.waitForLine((line) => line === "locked");
+      // Without the mark the holder would keep its lock for LEASE_MAX_HOLD_MS, section after section.
+      expect(keptAfterMark).toBeLessThanOrEqual(1);
+      expect(existsSync(wantPathOf(lockDir))).toBe(false);
+    } finally {
+      rival.child.kill("SIGKILL");
+      await rival.exited;
+    }
+    await releaseLeases(tmp());
   });
 
   it("never runs a section under a kept lock that another holder took over meanwhile", async () => {
