@@ -8,7 +8,7 @@
 import { HubError } from "../errors.js";
 import { archiveTranscripts, type ArchiveTranscriptsOptions } from "../backend/file/transcripts/archive.js";
 import type { SessionEntry } from "../backend/shared/entry.js";
-import { withLock } from "../backend/file/lock/lock.js";
+import { withLeasedLock } from "../backend/file/lock/lease.js";
 import type { SessionStore } from "../backend/file/store/session-store.js";
 import { TRANSCRIPT_LOCK } from "../backend/file/transcripts/transcript-append.js";
 import { resolveTranscriptPath, sessionFileOf } from "../backend/file/transcripts/transcript-path.js";
@@ -37,8 +37,10 @@ export async function archiveRemoved(
 ): Promise<string[] | undefined> {
   const file = options.dryRun ? undefined : appendTarget(store, key, entry);
   if (file === undefined) return archiveTranscripts(store.dir, entry, now, options);
-  return withLock(file, TRANSCRIPT_LOCK, async () => {
+  const archive = async () => {
     if ((await store.get(key))?.sessionId === entry.sessionId) return undefined;
     return archiveTranscripts(store.dir, entry, now, options);
-  });
+  };
+  // In this process, in turn with the appends to the file (which may keep its lock); the lock is not kept after.
+  return withLeasedLock(file, TRANSCRIPT_LOCK, archive, false);
 }

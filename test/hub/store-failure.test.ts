@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHub } from "../../src/hub.js";
 import { settleInboundPruning } from "../../src/backend/file/dedupe/dedupe.js";
+import { releaseLeases } from "../../src/backend/file/lock/lease.js";
 import type { StoreWarning } from "../../src/backend/file/store/session-store.js";
 import { processed, transcriptMessages } from "./helpers.js";
 
@@ -68,8 +69,10 @@ describe("a store update failing after the append", () => {
     const backup = `${hub.store.path}.bak`;
     await fs.rm(backup);
     await fs.link(hub.store.path, backup);
-    // Two pages: the claim record and the owner record of the transcript's lock; none for
+    // The transcript's lock, kept after the first append (lock/lease.ts), is given back, so the
+    // next append takes it afresh. Two pages: the claim record and the owner record of the transcript's lock; none for
     // the activity clock's journal record (nor ten for a rewrite of the store).
+    await releaseLeases();
     await fillLeaving(2);
     const second = processed(await hub.receive({ ...dm, messageId: "m2", text: "second" }));
     expect(second.message).toMatchObject({ role: "user", content: "second" });

@@ -4,7 +4,9 @@
  * beside it (`store/`, `journal/`, `lock/`, `transcripts/`, `dedupe/`, `gateways/`, `doctor/`,
  * `feed/`) and the maintenance in `src/lifecycle`.
  */
+import path from "node:path";
 import { HubError, describeValue } from "../../errors.js";
+import { releaseLeases } from "./lock/lease.js";
 import { deleteSessions } from "../../lifecycle/delete-sessions.js";
 import { pruneSessions } from "../../lifecycle/maintenance.js";
 import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "./dedupe/dedupe.js";
@@ -214,6 +216,8 @@ class FileBackendImpl implements FileBackend {
     // A claim may have started pruning expired claims in the background.
     await settleInboundPruning(this.store);
     await this.store.close();
+    // Transcript locks kept for the next append are given back.
+    await releaseLeases(path.resolve(this.dir));
   }
 }
 

@@ -1,9 +1,16 @@
 /**
  * The activity clock journal, `sessions.json.clock`: one JSON line per record
- * `{"k":key,"s":sessionId,"t":at}`, appended (and fsynced when durable) instead of rewriting
- * the whole store when a message only moves an entry's `updatedAt`. Records are an idempotent
- * max-merge per (key, sessionId): replaying one, or reading it twice, changes nothing; a
- * record whose session is no longer the entry's is ignored; a torn last line is ignored.
+ * `{"k":key,"s":sessionId,"t":at}`, appended instead of rewriting the whole store when a
+ * message only moves an entry's `updatedAt`. Records are an idempotent max-merge per (key,
+ * sessionId): replaying one, or reading it twice, changes nothing; a record whose session is
+ * no longer the entry's is ignored; a torn last line is ignored.
+ *
+ * A record is not fsynced (one fsync per message saved): it is written to the page cache,
+ * where every process sees it at once and a killed process cannot lose it; only a power loss
+ * can, and then the clock lags by at most what was not folded yet (`activityFlushMs`: every
+ * fold is an fsynced write of `sessions.json`). The message itself is in its fsynced
+ * transcript, which is the truth: an idle or daily reset is confirmed against it, so a lost
+ * record can never cause a spurious reset.
  *
  * Every locked write of the store (session-store.ts) first renames the journal to
  * `sessions.json.clock.1` (creates that name empty when there is none), decides and writes
@@ -16,57 +23,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { isErrnoCode } from "../../../errors.js";
 import { FILE_MODE } from "../fs/atomic.js";
 import { ioFailure } from "../fs/fs-util.js";
 import { syncDir } from "../transcripts/transcript-file.js";
+import { idOf, journalPathOf, parseRecord, readRecords, rotatedPathOf, statOrNull, type ClockRecord } from "./clock-record.js";
 
-const fdatasync = promisify(fs.fdatasync);
-
-export interface ClockRecord {
-  /** The session key. */
-  k: string;
-  /** The session id the activity belongs to. */
-  s: string;
-  /** The activity time (epoch ms). */
-  t: number;
-}
-
-export function journalPathOf(storePath: string): string {
-  return `${storePath}.clock`;
-}
-
-export function rotatedPathOf(storePath: string): string {
-  return `${storePath}.clock.1`;
-}
-
-/** Identifies one file: a new file at the same inode number has another birth time. */
-function idOf(s: fs.BigIntStats): string {
-  return `${s.dev}:${s.ino}:${s.birthtimeNs}`;
-}
-
-function statOrNull(file: string): fs.BigIntStats | null {
-  try {
-    return fs.statSync(file, { bigint: true });
-  } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return null;
-    throw ioFailure("stat", file, error);
-  }
-}
-
-function parseRecord(line: string): ClockRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined; // a torn line (a crash mid-append): never acknowledged
-  }
-  const r = value as Partial<ClockRecord> | null;
-  if (r === null || typeof r !== "object" || typeof r.k !== "string" || typeof r.s !== "string") return undefined;
-  if (typeof r.t !== "number" || !Number.isFinite(r.t)) return undefined;
-  return { k: r.k, s: r.s, t: r.t };
-}
+export { journalPathOf, rotatedPathOf, type ClockRecord } from "./clock-record.js";
 
 interface Waiter {
   line: string;
@@ -132,42 +95,11 @@ export class ClockJournal {
       seen.add(id);
       let offset = this.cursors.get(id) ?? 0;
       if (Number(stat.size) < offset) offset = 0; // cannot happen (never truncated); read again
-      if (Number(stat.size) > offset) offset = this.readFrom(file, offset, Number(stat.size));
+      if (Number(stat.size) > offset) offset = readRecords(file, offset, Number(stat.size), (record) => this.merge(record));
       this.cursors.set(id, offset);
     }
     for (const id of this.cursors.keys()) if (!seen.has(id)) return false;
     return true;
-  }
-
-  /** Merges the complete lines in [offset, end); returns the offset after the last newline. */
-  private readFrom(file: string, offset: number, end: number): number {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, "r");
-    } catch (error) {
-      if (isErrnoCode(error, "ENOENT")) return offset; // rotated away meanwhile: seen next time
-      throw ioFailure("open", file, error);
-    }
-    try {
-      const buffer = Buffer.allocUnsafe(end - offset);
-      let filled = 0;
-      while (filled < buffer.length) {
-        const n = fs.readSync(fd, buffer, filled, buffer.length - filled, offset + filled);
-        if (n === 0) break;
-        filled += n;
-      }
-      const last = buffer.lastIndexOf(0x0a, filled - 1);
-      if (last === -1) return offset; // only a line being written (or torn)
-      for (const line of buffer.toString("utf8", 0, last).split("\n")) {
-        const record = line === "" ? undefined : parseRecord(line);
-        if (record !== undefined) this.merge(record);
-      }
-      return offset + last + 1;
-    } catch (error) {
-      throw ioFailure("read", file, error);
-    } finally {
-      fs.closeSync(fd);
-    }
   }
 
   private merge(record: ClockRecord): void {
@@ -177,7 +109,7 @@ export class ClockJournal {
   }
 
   /**
-   * Appends a record; resolves once it is written (and fsynced when durable) to the file the
+   * Appends a record; resolves once it is written (not fsynced: see above) to the file the
    * journal path names. Records queued meanwhile share the next write and its fsync. Resolves
    * false when a compaction was under way after the write (`.clock.1` existed): the caller
    * cannot know whether that compaction's decisions saw the record.
@@ -212,7 +144,7 @@ export class ClockJournal {
       const created = this.openFd();
       const fd = this.fd as number;
       for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-      if (this.durable) await fdatasync(fd);
+      // No fsync (see the header): the record is a hint the transcript backs; only its creation is synced once.
       if (created && this.durable) await syncDir(path.dirname(this.file));
       const now = statOrNull(this.file);
       if (now !== null && idOf(now) === this.fdId) {

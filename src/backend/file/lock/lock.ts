@@ -16,6 +16,7 @@ import lockfile from "proper-lockfile";
 import { nanoid } from "nanoid";
 import { HubError, isErrnoCode } from "../../../errors.js";
 import { ensureDir, ioFailure } from "../fs/atomic.js";
+import { markWaiting, unmarkWaiting } from "./lock-waiters.js";
 import { OWNER_FILE, isOwnerDead, newOwnerRecord, readOwner, readOwnerSync, takeOverDeadOwner, type OwnerRecord } from "./lock-owner.js";
 
 export { isProcessAlive } from "./lock-owner.js";
@@ -135,6 +136,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
   const lockDir = lockDirOf(file);
   const deadline = Date.now() + options.timeoutMs;
   let delay = 1;
+  let waited = false;
   for (;;) {
     const held: { token?: string } = {};
     let compromised: Error | undefined;
@@ -149,6 +151,7 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
           compromised = error;
         },
       });
+      if (waited) unmarkWaiting(lockDir);
       return heldLock(file, lockDir, options.staleMs, held.token as string, release, () => compromised);
     } catch (error) {
       if (isErrnoCode(error, "ENOENT")) {
@@ -157,9 +160,12 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
       }
       if (!isErrnoCode(error, "ELOCKED")) throw ioFailure("lock", file, error);
       assertNotSymlink(lockDir, file);
+      markWaiting(lockDir); // a holder keeping the lock across a burst gives it back (lease.ts)
+      waited = true;
     }
     if (takeOverDeadOwner(lockDir)) continue;
     if (Date.now() >= deadline) {
+      if (waited) unmarkWaiting(lockDir);
       const owner = await readOwner(lockDir);
       const by = owner ? ` (held by pid ${owner.pid} on ${owner.host})` : "";
       throw new HubError("E_LOCK_TIMEOUT", `timed out after ${options.timeoutMs} ms waiting for the lock on ${file}${by}`, { file });

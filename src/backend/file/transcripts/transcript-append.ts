@@ -2,26 +2,24 @@
  * `appendMessage`: one line per message at the end of the session's transcript, chained to
  * the entry before it. In one process, appends queued for a session while a write is in
  * flight go out together, in call order, in the next write (one fsync for all of them when
- * the store is durable); across processes, each write happens under the transcript's lock,
- * after reading the last entry id from the file's tail, so the `parentId` chain never forks.
+ * the store is durable); across processes, each write happens under the transcript's lock
+ * (kept across a burst of appends: lock/lease.ts), after reading the last entry id from the
+ * file's tail unless this process wrote it last (append-tail.ts), so the `parentId` chain
+ * never forks.
  */
-import { fstatSync } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { customAlphabet } from "nanoid";
 import { HubError, describeValue } from "../../../errors.js";
 import { FUTURE_SKEW_MS } from "../../../lifecycle/defaults.js";
 import { assertKey } from "../store/draft.js";
 import { SESSION_ID_PATTERN, isValidSessionId, type SessionEntry } from "../../shared/entry.js";
 import { ioFailure } from "../fs/fs-util.js";
-import { withLock, type LockOptions } from "../lock/lock.js";
+import type { HeldLock, LockOptions } from "../lock/lock.js";
+import { withLeasedLock } from "../lock/lease.js";
 import type { SessionStore, StoreWarning } from "../store/session-store.js";
-import { appendAll, copyAside, endsWithNewline, openTranscript, scanBackward, sizeOf, syncDir } from "./transcript-file.js";
-import { headerLine, messageLine, parseChainLink, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
+import { appendAll, copyAside, openTranscript, syncDir } from "./transcript-file.js";
+import { appendKnownTail, assertLockHeld, linesOf, readTail, rememberTail, stampOf, takeKnownTail, type Written } from "./append-tail.js";
+import { headerLine, prepareMessage, type AppendMessageInput, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "./transcript-path.js";
-
-/** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
-const newEntryId = customAlphabet("0123456789abcdef", 16);
 
 /** The transcript's cross-process lock (also taken by whoever archives a transcript). */
 export const TRANSCRIPT_LOCK: LockOptions = { timeoutMs: 60_000, staleMs: 10_000 };
@@ -140,54 +138,6 @@ async function targetOf(store: SessionStore, key: string, sessionId: string | un
   return { sessionId: entry.sessionId, sessionFile, file };
 }
 
-interface Tail {
-  /** The file holds no complete line that could be a header: it is (re)started. */
-  restart: boolean;
-  /** The file does not end with a newline (a torn last line): one is written first. */
-  torn: boolean;
-  /** A restarted file held more than newlines: its bytes are kept aside first. */
-  garbage: boolean;
-  /** The id of the last entry, null when there is none yet. */
-  lastId: string | null;
-}
-
-/**
- * Per transcript, the file as this process left it after its last append (inode, size and
- * mtime) and the id of its last entry. Read under the transcript's lock: when the file is
- * still exactly that, no one else appended (appends grow it and move its mtime), so the tail
- * need not be read again.
- */
-const lastWritten = new Map<string, { file: string; lastId: string | null }>();
-/** The most recently written transcripts whose tails are kept (a few MB at most). */
-const TAILS_KEPT = 10_000;
-
-function fileStamp(handle: FileHandle): string {
-  const s = fstatSync(handle.fd, { bigint: true });
-  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-}
-
-/** Reads what an append needs to know from the end of the transcript. */
-async function readTail(handle: FileHandle): Promise<Tail> {
-  const size = await sizeOf(handle);
-  if (size === 0) return { restart: true, torn: false, garbage: false, lastId: null };
-  const torn = !(await endsWithNewline(handle, size));
-  let lastId: string | null = null;
-  let headerSeen = false;
-  let newestStart: number | undefined;
-  await scanBackward(handle, size, (text, start) => {
-    newestStart ??= start;
-    const link = parseChainLink(text);
-    if (link === undefined) return false;
-    if ("header" in link) headerSeen = true;
-    else lastId = link.id;
-    return true;
-  });
-  // Only newlines, or one unterminated line that is no header: the first write itself was torn.
-  const found = headerSeen || lastId !== null;
-  const restart = newestStart === undefined || (torn && newestStart === 0 && !found);
-  return { restart, torn: torn && !restart, garbage: restart && newestStart !== undefined, lastId };
-}
-
 /**
  * Writes one batch under the transcript's cross-process lock and records it in the store
  * before the lock is released (so that whoever archives the transcript under that lock sees
@@ -195,44 +145,10 @@ async function readTail(handle: FileHandle): Promise<Tail> {
  */
 async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<{ stored: StoredMessage[]; failure?: unknown }> {
   const { file } = target;
-  const root = path.resolve(store.dir);
-  return withLock(file, TRANSCRIPT_LOCK, async (lock) => {
-    const handle = await openTranscript(root, file, "append");
-    let created = false;
-    const stored: StoredMessage[] = [];
-    try {
-      const stamp = fileStamp(handle);
-      const known = lastWritten.get(file);
-      lastWritten.delete(file);
-      const tail = known?.file === stamp ? { restart: false, torn: false, garbage: false, lastId: known.lastId } : await readTail(handle);
-      let text = tail.torn ? "\n" : "";
-      if (tail.restart) {
-        if (tail.garbage) await copyAside(file, store.now(), store.durable);
-        await handle.truncate(0);
-        created = true;
-        text += `${headerLine(target.sessionId, key, store.now())}\n`;
-      }
-      let parentId = tail.lastId;
-      for (const item of batch) {
-        const id = newEntryId();
-        text += `${messageLine(id, parentId, item.prepared)}\n`;
-        stored.push({ id, parentId, ...item.prepared.body } as StoredMessage);
-        parentId = id;
-      }
-      if (lock.compromised) {
-        throw new HubError("E_LOCK_COMPROMISED", `lost the lock on ${file} before appending`, { cause: lock.compromised, file });
-      }
-      await appendAll(handle, text);
-      if (store.durable) await handle.datasync();
-      lastWritten.set(file, { file: fileStamp(handle), lastId: parentId });
-      if (lastWritten.size > TAILS_KEPT) lastWritten.delete(lastWritten.keys().next().value as string);
-    } catch (error) {
-      if (error instanceof HubError) throw error;
-      throw ioFailure("append to", file, error);
-    } finally {
-      await handle.close();
-    }
-    if (created && store.durable) await syncDir(root);
+  return withLeasedLock(file, TRANSCRIPT_LOCK, async (lock) => {
+    const written = (await appendKnownTail(file, batch, lock, store.durable)) ?? (await appendReadingTail(store, key, target, batch, lock));
+    const { stored, created } = written;
+    if (created && store.durable) await syncDir(path.resolve(store.dir));
     try {
       await record(store, key, target, stored);
     } catch (failure) {
@@ -240,6 +156,40 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
     }
     return { stored };
   });
+}
+
+/**
+ * The general path of `writeBatch`: the transcript opened as a file handle (a symlink checked,
+ * the file created when missing), its tail read unless this process wrote it last, a torn or
+ * headerless file repaired, the lines appended and synced.
+ */
+async function appendReadingTail(store: SessionStore, key: string, target: Target, batch: Pending[], lock: HeldLock): Promise<Written> {
+  const { file } = target;
+  const handle = await openTranscript(path.resolve(store.dir), file, "append");
+  let created = false;
+  try {
+    const stamp = stampOf(handle.fd);
+    const known = takeKnownTail(file);
+    const tail = known?.stamp === stamp ? { restart: false, torn: false, garbage: false, lastId: known.lastId } : await readTail(handle);
+    let text = tail.torn ? "\n" : "";
+    if (tail.restart) {
+      if (tail.garbage) await copyAside(file, store.now(), store.durable);
+      await handle.truncate(0);
+      created = true;
+      text += `${headerLine(target.sessionId, key, store.now())}\n`;
+    }
+    const lines = linesOf(batch, tail.lastId);
+    assertLockHeld(lock, file);
+    await appendAll(handle, text + lines.text);
+    if (store.durable) await handle.datasync();
+    rememberTail(file, stampOf(handle.fd), lines.lastId);
+    return { stored: lines.stored, created };
+  } catch (error) {
+    if (error instanceof HubError) throw error;
+    throw ioFailure("append to", file, error);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
