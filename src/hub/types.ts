@@ -12,6 +12,7 @@ import type { SessionStore, StoreWarning } from "../backend/file/store/session-s
 import type { MessageContent, StoredMessage } from "../backend/shared/transcript-format.js";
 import type { FormatContextOptions } from "./context.js";
 import type { Timers } from "./debounce.js";
+import type { Metrics, MetricsObserver, MetricsSnapshot } from "../metrics/metrics.js";
 
 export interface HubOptions {
   /**
@@ -41,7 +42,22 @@ export interface HubOptions {
   activityFlushMs?: number | undefined;
   /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
+  /**
+   * The metrics the hub counts into (`hub.metrics()`). Pass the same object to a backend you
+   * open yourself (`openFileBackend({ observer: metrics })`) to get its write and lock
+   * latencies too. Default: a new `createMetrics()`, given to the file backend the hub opens.
+   */
+  metrics?: Metrics | undefined;
+  /**
+   * Once a gateway is registered, how often its metrics snapshot is published for `hub status`
+   * (ms; only when something was counted since the last one, and once more on `close`).
+   * Default 10 000.
+   */
+  metricsPublishMs?: number | undefined;
 }
+
+/** `hub.metrics({ format })`: a `MetricsSnapshot` object (`json`, default) or Prometheus text. */
+export type MetricsFormat = "json" | "prometheus";
 
 /** An inbound message as the gateway sees it. */
 export interface InboundMessage<TChannel extends string = string> {
@@ -160,6 +176,15 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
    * without a change feed.
    */
   watch(options?: WatchOptions): AsyncIterable<Change>;
+  /**
+   * Counters and latency percentiles since the hub opened (see the README's Metrics section):
+   * a `MetricsSnapshot`, or with `{ format: "prometheus" }` the Prometheus text format.
+   */
+  metrics(options?: { format?: "json" | undefined }): MetricsSnapshot;
+  metrics(options: { format: "prometheus" }): string;
+  metrics(options?: { format?: MetricsFormat | undefined }): MetricsSnapshot | string;
+  /** Where gateway code (and the run API) count their own events and durations into `hub.metrics()`. */
+  readonly record: MetricsObserver;
   close(): Promise<void>;
 }
 
