@@ -25,6 +25,8 @@ export interface PublishedMetrics {
   host: string;
   /** True once the hub closed (the last snapshot it wrote). */
   closed: boolean;
+  /** How often the hub publishes (ms): a running hub's snapshot much older than this is stale. */
+  intervalMs: number;
   /** `state.at` is when it was published. */
   state: MetricsState;
 }
@@ -54,7 +56,7 @@ export async function writePublishedMetrics(stateDir: string, published: Publish
 
 function isPublished(value: unknown): value is PublishedMetrics {
   if (!isPlainObject(value) || !Array.isArray(value.gatewayIds) || !value.gatewayIds.every((id) => typeof id === "string")) return false;
-  if (typeof value.agentId !== "string" || typeof value.pid !== "number" || typeof value.host !== "string" || typeof value.closed !== "boolean") return false;
+  if (typeof value.agentId !== "string" || typeof value.pid !== "number" || typeof value.host !== "string" || typeof value.closed !== "boolean" || typeof value.intervalMs !== "number") return false;
   const state = value.state;
   return isPlainObject(state) && typeof state.at === "number" && typeof state.since === "number" && isPlainObject(state.counters) && isPlainObject(state.resets) && isPlainObject(state.latencies);
 }
