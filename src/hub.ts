@@ -137,7 +137,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   async sessions(query: SessionsQuery = {}): Promise<Array<{ key: string; entry: SessionEntry }>> {
     assertQuery(query);
-    const { channel, chatType, activeWithinMinutes, limit } = query;
+    const { channel, activeWithinMinutes, limit } = query;
+    const chatType = query.chatType === "dm" ? "direct" : query.chatType;
     const activeWithinMs = activeWithinMinutes === undefined ? undefined : activeWithinMinutes * 60_000;
     return (await this.backend.list(defined({ channel, chatType, activeWithinMs, limit, now: this.now() }))).sessions;
   }
@@ -259,7 +260,8 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
 ): Promise<Hub<TChannel, TGatewayConfig>> {
   const stateDir = resolveStateDir(options.stateDir);
   const warn = options.onWarning ?? ((w: StoreWarning) => process.emitWarning(w.message, { code: w.code }));
-  const config = await resolveConfig(options.config, stateDir, warn);
+  // A widened literal (HubConfigInput) is checked here, like a file.
+  const config = await resolveConfig(options.config as HubConfig | string | undefined, stateDir, warn);
   const now = options.now ?? options.backend?.now ?? Date.now;
   const metrics = options.metrics ?? createMetrics({ now });
   const { backend, owned } = hubBackend(options, stateDir, config, now, metrics);

@@ -53,6 +53,8 @@ export type {
 
 // Configuration
 export { validateConfig, loadConfigFile, ignoredConfigKeys } from "./config/load.js";
+export { defineConfig } from "./config/define.js";
+export type { HubConfigInput } from "./config/define.js";
 export type { ConfigWarning } from "./config/load.js";
 export type { HubConfig, SessionConfig } from "./config/schema.js";
 
