@@ -1,10 +1,10 @@
 /**
  * The metrics `hub status` shows: the snapshots that running (and closed) hubs published
- * beside the gateway registry (`<stateDir>/metrics/<agentId>/`), each with its age, and their
- * sum. A running hub publishes at least every `HEARTBEAT_INTERVALS` intervals: a snapshot
+ * beside the gateway registry (`<stateDir>/metrics/<agentId>/`, or on Postgres the gateways'
+ * rows), each with its age, and their sum. A running hub publishes at least every `HEARTBEAT_INTERVALS` intervals: a snapshot
  * older than `STALE_INTERVALS` intervals is marked stale (the process is probably gone).
  */
-import { readPublishedMetrics, type PublishedMetrics } from "../../backend/file/gateways/gateway-metrics.js";
+import { readPublishedMetrics, type MetricsReading, type PublishedMetrics } from "../../backend/file/gateways/gateway-metrics.js";
 import { normalizeAgentId } from "../../keys/normalize.js";
 import { mergeMetrics, type LatencySummary, type MetricsSnapshot } from "../../metrics/metrics.js";
 import { HEARTBEAT_INTERVALS } from "../../hub/metrics-publisher.js";
@@ -30,7 +30,7 @@ export interface ShownMetrics {
   publishers: ShownPublisher[];
   /** The sum of every snapshot shown (counters add, histograms merge). */
   total: MetricsSnapshot;
-  /** Files in the metrics directory that are not snapshots. */
+  /** Files in the metrics directory (rows on Postgres) that are not snapshots. */
   invalid: string[];
 }
 
@@ -40,8 +40,12 @@ function shownPublisher(published: PublishedMetrics, now: number): ShownPublishe
   return { gatewayIds: published.gatewayIds, pid: published.pid, host: published.host, state, publishedAt: published.state.at, ageMs, metrics: mergeMetrics([published.state]) };
 }
 
-export async function metricsOf(target: Target, now: number): Promise<ShownMetrics> {
-  const { snapshots, invalid } = await readPublishedMetrics(target.stateDir, normalizeAgentId(target.agentId));
+/** The metrics of `backend` when it keeps them (Postgres), else those published under the target's state dir. */
+export async function metricsOf(target: Target, now: number, backend?: object): Promise<ShownMetrics> {
+  const reading = backend !== undefined && typeof (backend as Partial<MetricsReading>).readPublishedMetrics === "function";
+  const { snapshots, invalid } = reading
+    ? await (backend as MetricsReading).readPublishedMetrics()
+    : await readPublishedMetrics(target.stateDir, normalizeAgentId(target.agentId));
   return { publishers: snapshots.map((s) => shownPublisher(s, now)), total: mergeMetrics(snapshots.map((s) => s.state)), invalid };
 }
 

@@ -48,7 +48,7 @@ async function databaseStatus(target: Target, values: OptionValues, io: CliIo): 
       schemaVersion: await databaseSchemaVersion(backend),
       durable: backend.durable,
       policy,
-      metrics: await metricsOf(target, now),
+      metrics: await metricsOf(target, now, backend),
     };
   } finally {
     await backend.close();

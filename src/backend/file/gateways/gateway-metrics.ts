@@ -31,9 +31,14 @@ export interface PublishedMetrics {
   state: MetricsState;
 }
 
-/** A backend that keeps published snapshots (the file backend). */
+/** A backend that keeps published snapshots (the file backend, Postgres). */
 export interface MetricsPublishing {
   publishMetrics(published: PublishedMetrics): Promise<void>;
+}
+
+/** A backend that can read them back (Postgres; on files, `readPublishedMetrics(stateDir)`). */
+export interface MetricsReading {
+  readPublishedMetrics(): Promise<{ snapshots: PublishedMetrics[]; invalid: string[] }>;
 }
 
 export function isMetricsPublishing(backend: object): backend is MetricsPublishing {
@@ -54,7 +59,8 @@ export async function writePublishedMetrics(stateDir: string, published: Publish
   await writeFileAtomic(path.join(dir, fileNameOf(first)), `${JSON.stringify(published)}\n`, { durable: false });
 }
 
-function isPublished(value: unknown): value is PublishedMetrics {
+/** Whether `value` has the shape of a published snapshot (read from a file or a database row). */
+export function isPublished(value: unknown): value is PublishedMetrics {
   if (!isPlainObject(value) || !Array.isArray(value.gatewayIds) || !value.gatewayIds.every((id) => typeof id === "string")) return false;
   if (typeof value.agentId !== "string" || typeof value.pid !== "number" || typeof value.host !== "string" || typeof value.closed !== "boolean" || typeof value.intervalMs !== "number") return false;
   const state = value.state;
