@@ -5,6 +5,7 @@
  */
 import type {
   AppendMessageInput,
+  CliIo,
   FormatContextOptions,
   GatewayInput,
   Hub,
@@ -54,6 +55,7 @@ export const page: MessageQuery = { limit: maybe(), before: maybe(), after: mayb
 export const sessionQuery: SessionQuery = { channel: maybe(), chatType: maybe(), activeWithinMs: maybe(), now: maybe(), limit: maybe(), offset: maybe() };
 export const prune: PruneOptions = { dryRun: maybe() };
 export const watch: WatchOptions = { keys: maybe(), signal: maybe(), maxQueued: maybe() };
+export const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: maybe(), now: maybe(), progress: maybe(), signal: maybe(), terminal: maybe() };
 
 export async function calls(hub: Hub): Promise<void> {
   await hub.listGateways({ activeOnly: maybe() });
