@@ -118,6 +118,28 @@ class MetricsRegistry implements Metrics {
   }
 }
 
+/**
+ * `observer` with its failures handed to `onError` instead of thrown: a broken observer must
+ * never fail the write it measures.
+ */
+export function guardObserver(observer: MetricsObserver | undefined, onError: (error: unknown) => void): MetricsObserver | undefined {
+  if (observer === undefined) return undefined;
+  const guarded = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  return { count: (name, by) => guarded(() => observer.count(name, by)), observe: (name, ms) => guarded(() => observer.observe(name, ms)) };
+}
+
+/** The warning for a failed observer call (`StoreWarning` shape). */
+export function observerWarning(error: unknown, file?: string): { code: string; message: string; file?: string } {
+  const code = error instanceof HubError ? error.code : "E_INVALID_ARGUMENT";
+  return { code, message: `the metrics observer failed (the write went on): ${(error as Error)?.message ?? String(error)}`, ...(file === undefined ? {} : { file }) };
+}
+
 /** A new, empty set of metrics; `now` (epoch ms, default `Date.now`) stamps `since` and `at`. */
 export function createMetrics(options: { now?: (() => number) | undefined } = {}): Metrics {
   return new MetricsRegistry(options.now ?? Date.now);

@@ -139,3 +139,27 @@ describe("published snapshots (for hub status)", () => {
     await expect(t.open({ metricsPublishMs: 0 })).rejects.toMatchObject({ code: "E_INVALID_ARGUMENT" });
   });
 });
+
+describe("a broken observer", () => {
+  it("never fails the write it measures: the write goes on and the failure is a warning", async () => {
+    const warnings: Array<{ code: string; message: string }> = [];
+    const broken = {
+      count: () => {
+        throw new Error("boom");
+      },
+      observe: () => {
+        throw new Error("boom");
+      },
+    };
+    const backend = openFileBackend({ stateDir: t.dir(), durable: false, observer: broken, onWarning: (w) => warnings.push(w) });
+    try {
+      const stored = await backend.append("agent:main:main", "s-1", [{ role: "user", content: "hi" }]);
+      expect(stored).toHaveLength(1);
+      expect((await backend.get("agent:main:main"))?.sessionId).toBe("s-1");
+    } finally {
+      await backend.close();
+    }
+    expect(warnings.length).toBeGreaterThanOrEqual(2); // the append, the store write, the lock wait
+    expect(warnings[0]).toMatchObject({ code: "E_INVALID_ARGUMENT", message: "the metrics observer failed (the write went on): boom" });
+  });
+});

@@ -25,7 +25,7 @@ import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
 import type { KeyMigrationOptions } from "./store/key-migration.js";
-import type { MetricsObserver } from "../../metrics/metrics.js";
+import { guardObserver, observerWarning, type MetricsObserver } from "../../metrics/metrics.js";
 import { performance } from "node:perf_hooks";
 
 export interface FileBackendOptions extends SessionStoreOptions {
@@ -71,7 +71,7 @@ class FileBackendImpl implements FileBackend {
     this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
     this.watchSettings = watchSettingsOf(options);
     this.onWarning = options.onWarning;
-    this.observer = options.observer;
+    this.observer = guardObserver(options.observer, (error) => (this.onWarning ?? defaultWarning)(observerWarning(error, this.path)));
   }
 
   get path(): string {
@@ -228,6 +228,11 @@ class FileBackendImpl implements FileBackend {
     await settleInboundPruning(this.store);
     await this.store.close();
   }
+}
+
+/** Where a warning goes when the caller gave no `onWarning` (as in the store). */
+function defaultWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
 }
 
 /**

@@ -20,7 +20,7 @@ import { acquireLock, type HeldLock, type LockOptions } from "../lock/lock.js";
 import { resolveStorePath } from "./paths.js";
 import { missingStoreState, recoverStore } from "./recovery.js";
 import { classifyUnparsable } from "./store-shape.js";
-import type { MetricsObserver } from "../../../metrics/metrics.js";
+import { guardObserver, observerWarning, type MetricsObserver } from "../../../metrics/metrics.js";
 
 export interface StoreWarning {
   /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden, or replaced and saved aside). */
@@ -213,7 +213,7 @@ class FileSessionStore implements SessionStore {
       throw new HubError("E_INVALID_ARGUMENT", `activityFlushMs must be a number of ms >= 0, got ${describeValue(options.activityFlushMs)}`);
     }
     this.journal = new ClockJournal(this.path, this.durable);
-    this.observer = options.observer;
+    this.observer = guardObserver(options.observer, (error) => this.warn(observerWarning(error, this.path)));
   }
 
   async get(key: string): Promise<SessionEntry | undefined> {
