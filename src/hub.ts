@@ -18,7 +18,9 @@ import { readContextSince, readThread } from "./hub/reading.js";
 import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
 import { sendReply, TurnMemory } from "./hub/reply.js";
 import { assertRunInfo } from "./hub/usage.js";
-import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
+import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, MetricsFormat, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
+import { HubMetrics } from "./hub/hub-metrics.js";
+import { createMetrics, type MetricsObserver, type MetricsSnapshot } from "./metrics/metrics.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
 import { parseSendCommand } from "./lifecycle/send-policy.js";
@@ -46,6 +48,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     readonly config: HubConfig,
     private readonly now: () => number,
     models: string[],
+    private readonly counting: HubMetrics,
   ) {
     const ttl = config.messages?.dedupe?.ttl;
     const dedupeTtlMs = ttl === undefined ? undefined : parseDuration(ttl, "messages.dedupe.ttl");
@@ -97,7 +100,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     assertInbound(message);
     const now = this.now();
     const inbound = describeInbound(message, this.keyOptions());
-    return this.inOrder(inbound.sessionKey, () => receiveMessage(this.receiving, message, inbound, now));
+    this.counting.metrics.count("messagesReceived");
+    return this.inOrder(inbound.sessionKey, async () => this.counting.received(await receiveMessage(this.receiving, message, inbound, now)));
   }
 
   async reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult> {
@@ -107,7 +111,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     }
     assertRunInfo(reply);
     const timestamp = this.now();
-    return this.inOrder(sessionKey, () => sendReply(this.backend, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp }));
+    return this.inOrder(sessionKey, async () => this.counting.replied(await sendReply(this.backend, this.config, this.turns, sessionKey, { ...reply, content }, { timestamp })));
   }
 
   history(sessionKey: string, options: MessageQuery = {}): Promise<MessagePage> {
@@ -133,7 +137,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   async sessions(query: SessionsQuery = {}): Promise<Array<{ key: string; entry: SessionEntry }>> {
     assertQuery(query);
-    const { channel, chatType, activeWithinMinutes, limit } = query;
+    const { channel, activeWithinMinutes, limit } = query;
+    const chatType = query.chatType === "dm" ? "direct" : query.chatType;
     const activeWithinMs = activeWithinMinutes === undefined ? undefined : activeWithinMinutes * 60_000;
     return (await this.backend.list(defined({ channel, chatType, activeWithinMs, limit, now: this.now() }))).sessions;
   }
@@ -157,8 +162,10 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     return this.inOrder(sessionKey, async () => (await this.backend.delete([sessionKey])).length > 0);
   }
 
-  registerGateway(input: GatewayInput<TGatewayConfig>) {
-    return this.backend.registerGateway<TGatewayConfig>(input);
+  async registerGateway(input: GatewayInput<TGatewayConfig>) {
+    const record = await this.backend.registerGateway<TGatewayConfig>(input);
+    await this.counting.gatewayRegistered(record.gatewayId);
+    return record;
   }
 
   removeGateway(gatewayId: string) {
@@ -216,9 +223,21 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     return this.backend.prune({ ...defined({ ...maintenance, mainKey: this.sessionConfig.mainKey, now: this.now() }), ...options });
   }
 
-  /** Waits for the calls in flight, then closes the backend if the hub opened it (a backend given to `createHub` stays open). */
+  metrics(options?: { format?: "json" | undefined }): MetricsSnapshot;
+  metrics(options: { format: "prometheus" }): string;
+  metrics(options?: { format?: MetricsFormat | undefined }): MetricsSnapshot | string;
+  metrics(options: { format?: MetricsFormat | undefined } = {}): MetricsSnapshot | string {
+    return this.counting.render(options);
+  }
+
+  get record(): MetricsObserver {
+    return this.counting.metrics;
+  }
+
+  /** Waits for the calls in flight, publishes the last metrics snapshot, then closes the backend if the hub opened it (a backend given to `createHub` stays open). */
   async close(): Promise<void> {
     await Promise.all(this.chains.values());
+    await this.counting.close();
     if (this.owned) await this.backend.close();
   }
 }
@@ -241,8 +260,11 @@ export async function createHub<TChannel extends string = string, TGatewayConfig
 ): Promise<Hub<TChannel, TGatewayConfig>> {
   const stateDir = resolveStateDir(options.stateDir);
   const warn = options.onWarning ?? ((w: StoreWarning) => process.emitWarning(w.message, { code: w.code }));
-  const config = await resolveConfig(options.config, stateDir, warn);
+  // A widened literal (HubConfigInput) is checked here, like a file.
+  const config = await resolveConfig(options.config as HubConfig | string | undefined, stateDir, warn);
   const now = options.now ?? options.backend?.now ?? Date.now;
-  const { backend, owned } = hubBackend(options, stateDir, config, now);
-  return new GatewayHub<TChannel, TGatewayConfig>(backend, owned, config, now, options.models ?? []);
+  const metrics = options.metrics ?? createMetrics({ now });
+  const { backend, owned } = hubBackend(options, stateDir, config, now, metrics);
+  const counting = new HubMetrics({ metrics, publishMs: options.metricsPublishMs, now, backend, warn });
+  return new GatewayHub<TChannel, TGatewayConfig>(backend, owned, config, now, options.models ?? [], counting);
 }

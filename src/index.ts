@@ -15,11 +15,19 @@ export type {
   SessionsQuery,
   HubDebouncer,
   HubDebouncerOptions,
+  MetricsFormat,
 } from "./hub.js";
 export { formatContext, CONTEXT_HEADER, CURRENT_HEADER } from "./hub/context.js";
 export type { ContextMessage, FormatContextOptions } from "./hub/context.js";
 export type { Timers } from "./hub/debounce.js";
 export type { GatewayRecord, GatewayInput } from "./backend/file/gateways/gateways.js";
+
+// Metrics
+export { createMetrics, mergeMetrics } from "./metrics/metrics.js";
+export { renderPrometheus } from "./metrics/prometheus.js";
+export type { Metrics, MetricsObserver, MetricsSnapshot, MetricsState, LatencySummary, HistogramState } from "./metrics/metrics.js";
+export { readPublishedMetrics } from "./backend/file/gateways/gateway-metrics.js";
+export type { PublishedMetrics } from "./backend/file/gateways/gateway-metrics.js";
 
 // The backend seam
 export { openFileBackend } from "./backend/file/index.js";
@@ -45,6 +53,8 @@ export type {
 
 // Configuration
 export { validateConfig, loadConfigFile, ignoredConfigKeys } from "./config/load.js";
+export { defineConfig } from "./config/define.js";
+export type { HubConfigInput } from "./config/define.js";
 export type { ConfigWarning } from "./config/load.js";
 export type { HubConfig, SessionConfig } from "./config/schema.js";
 

@@ -16,15 +16,15 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Environment (default `process.env`): `HUB_STATE_DIR`, `HUB_SESSION_CACHE_TTL_MS`. */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Clock for ages (default `Date.now`). */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Show progress on stderr (default: stderr is a TTY). */
-  progress?: boolean;
+  progress?: boolean | undefined;
   /** Ends long-running commands (`--follow`, `--watch`, `dashboard`). Default: SIGINT or SIGTERM. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Set when stdout is a terminal: its size now. */
-  terminal?: () => { columns: number; rows: number };
+  terminal?: (() => { columns: number; rows: number }) | undefined;
 }
 
 export type OptionValues = Record<string, string | boolean | undefined>;

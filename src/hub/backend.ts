@@ -10,6 +10,7 @@ import { normalizeAgentId } from "../keys/normalize.js";
 import type { SessionStore } from "../backend/file/store/session-store.js";
 import { defined } from "./inbound.js";
 import type { HubOptions } from "./types.js";
+import type { MetricsObserver } from "../metrics/metrics.js";
 
 const OPERATIONS = ["get", "list", "update", "delete", "migrateKeys", "turn", "read", "lastActivity", "registerGateway", "prune", "close"] as const;
 
@@ -19,10 +20,10 @@ function assertBackend(backend: unknown): asserts backend is Backend {
 }
 
 /** The backend of a new hub, and whether the hub opened it (and so closes it). */
-export function hubBackend(options: HubOptions, stateDir: string, config: HubConfig, now: () => number): { backend: Backend; owned: boolean } {
+export function hubBackend(options: HubOptions, stateDir: string, config: HubConfig, now: () => number, observer: MetricsObserver): { backend: Backend; owned: boolean } {
   if (options.backend === undefined) {
     const backend = openFileBackend(
-      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, activityFlushMs: options.activityFlushMs, onWarning: options.onWarning, now }),
+      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, activityFlushMs: options.activityFlushMs, onWarning: options.onWarning, now, observer }),
     );
     return { backend, owned: true };
   }

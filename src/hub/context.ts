@@ -14,7 +14,7 @@ export interface ContextMessage {
 
 export interface FormatContextOptions {
   /** Label each line with its sender (groups). Default false. */
-  isGroup?: boolean;
+  isGroup?: boolean | undefined;
 }
 
 function line(message: ContextMessage, isGroup: boolean): string {

@@ -48,8 +48,8 @@ export function assertQuery(query: SessionsQuery): void {
   if (query === null || typeof query !== "object") throw new HubError("E_INVALID_ARGUMENT", `query must be an object, got ${describeValue(query)}`);
   const { channel, chatType, activeWithinMinutes, limit } = query;
   if (channel !== undefined && typeof channel !== "string") throw new HubError("E_INVALID_ARGUMENT", `query.channel must be a string, got ${describeValue(channel)}`);
-  if (chatType !== undefined && !["direct", "group", "channel"].includes(chatType)) {
-    throw new HubError("E_INVALID_ARGUMENT", `query.chatType must be "direct", "group" or "channel", got ${describeValue(chatType)}`);
+  if (chatType !== undefined && !["direct", "dm", "group", "channel"].includes(chatType)) {
+    throw new HubError("E_INVALID_ARGUMENT", `query.chatType must be "direct" (or "dm"), "group" or "channel", got ${describeValue(chatType)}`);
   }
   if (activeWithinMinutes !== undefined && !(typeof activeWithinMinutes === "number" && Number.isFinite(activeWithinMinutes) && activeWithinMinutes > 0)) {
     throw new HubError("E_INVALID_ARGUMENT", `query.activeWithinMinutes must be a number > 0, got ${describeValue(activeWithinMinutes)}`);

@@ -4,6 +4,7 @@
  */
 import type { Backend, Change, MessagePage, MessageQuery, WatchOptions } from "../backend/types.js";
 import type { HubConfig } from "../config/schema.js";
+import type { HubConfigInput } from "../config/define.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
 import type { ResetReason } from "../lifecycle/types.js";
 import type { SessionEntry } from "../backend/shared/entry.js";
@@ -12,6 +13,7 @@ import type { SessionStore, StoreWarning } from "../backend/file/store/session-s
 import type { MessageContent, StoredMessage } from "../backend/shared/transcript-format.js";
 import type { FormatContextOptions } from "./context.js";
 import type { Timers } from "./debounce.js";
+import type { Metrics, MetricsObserver, MetricsSnapshot } from "../metrics/metrics.js";
 
 export interface HubOptions {
   /**
@@ -26,8 +28,11 @@ export interface HubOptions {
   stateDir?: string | undefined;
   /** Default `"main"` (with `backend`: the backend's agent; another one is `E_INVALID_ARGUMENT`). */
   agentId?: string | undefined;
-  /** A config object, or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present. */
-  config?: HubConfig | string | undefined;
+  /**
+   * A config object (a `defineConfig(...)` or any plain object literal: validated when the hub
+   * opens), or the path of a JSON5 file. Default: `<stateDir>/hub.json5` if present.
+   */
+  config?: HubConfig | HubConfigInput | string | undefined;
   /** The clock (epoch ms). Default `Date.now`. */
   now?: (() => number) | undefined;
   /** Models `/new <model>` may select (ids, aliases, `provider/model`). Default none. */
@@ -41,32 +46,47 @@ export interface HubOptions {
   activityFlushMs?: number | undefined;
   /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
+  /**
+   * The metrics the hub counts into (`hub.metrics()`). Pass the same object to a backend you
+   * open yourself (`openFileBackend({ observer: metrics })`) to get its write and lock
+   * latencies too. Default: a new `createMetrics()`, given to the file backend the hub opens.
+   */
+  metrics?: Metrics | undefined;
+  /**
+   * Once a gateway is registered, how often its metrics snapshot is published for `hub status`
+   * (ms; only when something was counted since the last one, and once more on `close`).
+   * Default 10 000.
+   */
+  metricsPublishMs?: number | undefined;
 }
+
+/** `hub.metrics({ format })`: a `MetricsSnapshot` object (`json`, default) or Prometheus text. */
+export type MetricsFormat = "json" | "prometheus";
 
 /** An inbound message as the gateway sees it. */
 export interface InboundMessage<TChannel extends string = string> {
   channel: TChannel;
-  chatType?: "direct" | "dm" | "group" | "channel" | "room";
-  peerId?: string;
-  from?: string;
-  accountId?: string;
-  threadId?: string | number;
+  chatType?: "direct" | "dm" | "group" | "channel" | "room" | undefined;
+  peerId?: string | undefined;
+  from?: string | undefined;
+  accountId?: string | undefined;
+  threadId?: string | number | undefined;
   /** The channel's message id: enables de-duplication of redeliveries. */
-  messageId?: string;
+  messageId?: string | undefined;
   text: string;
-  senderId?: string;
-  senderName?: string;
-  groupSubject?: string;
+  senderId?: string | undefined;
+  senderName?: string | undefined;
+  groupSubject?: string | undefined;
   /** `false`: the sender may not reset the session (the trigger is kept as plain text). Default true. */
-  isAuthorized?: boolean;
+  isAuthorized?: boolean | undefined;
   /** Epoch ms of the message. Default: the hub's clock. */
-  timestamp?: number;
+  timestamp?: number | undefined;
   /**
    * An explicit session key (canonicalized), for sources that are not chats: `cron:<jobId>`
    * (an isolated cron run: every message starts a fresh session), `hook:<id>`, or a key taken
    * from `hub sessions`. Routing fields still describe where replies go.
    */
-  sessionKey?: string;
+  sessionKey?: string | undefined;
 }
 
 export type ReceiveResult =
@@ -88,16 +108,16 @@ export type ReceiveResult =
     };
 
 export interface ReplyInput {
-  text?: string;
-  content?: MessageContent;
-  replyToId?: string;
-  threadId?: string | number;
+  text?: string | undefined;
+  content?: MessageContent | undefined;
+  replyToId?: string | undefined;
+  threadId?: string | number | undefined;
   /** The model that wrote the reply (`gpt-5`): the entry's `model`, the line's `model`. */
-  model?: string;
+  model?: string | undefined;
   /** Its provider (`openai`): the entry's `modelProvider`, the line's `provider`. */
-  provider?: string;
+  provider?: string | undefined;
   /** The run's tokens: the entry's `inputTokens`/`outputTokens`/`totalTokens`/`contextTokens`, the line's `usage`. */
-  usage?: ReplyUsage;
+  usage?: ReplyUsage | undefined;
 }
 
 /** Token counts of one agent run (whole numbers >= 0). */
@@ -105,9 +125,9 @@ export interface ReplyUsage {
   input: number;
   output: number;
   /** Default `input + output`. */
-  total?: number;
+  total?: number | undefined;
   /** The model's context window. */
-  context?: number;
+  context?: number | undefined;
 }
 
 /** What `reply` did: `sent` false means the send policy suppressed it (recorded, not delivered). */
@@ -122,10 +142,11 @@ export interface ReplyResult {
 }
 
 export interface SessionsQuery {
-  channel?: string;
-  chatType?: "direct" | "group" | "channel";
-  activeWithinMinutes?: number;
-  limit?: number;
+  channel?: string | undefined;
+  /** `"dm"` is `"direct"` (as in `receive`). */
+  chatType?: "direct" | "dm" | "group" | "channel" | undefined;
+  activeWithinMinutes?: number | undefined;
+  limit?: number | undefined;
 }
 
 export interface Hub<TChannel extends string = string, TGatewayConfig = Record<string, unknown>> {
@@ -148,7 +169,7 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
   deleteSession(sessionKey: string): Promise<boolean>;
   registerGateway(input: GatewayInput<TGatewayConfig>): Promise<GatewayRecord<TGatewayConfig>>;
   removeGateway(gatewayId: string): Promise<boolean>;
-  listGateways(options?: { activeOnly?: boolean }): Promise<Array<GatewayRecord<TGatewayConfig>>>;
+  listGateways(options?: { activeOnly?: boolean | undefined }): Promise<Array<GatewayRecord<TGatewayConfig>>>;
   createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel>;
   contextSince(sessionKey: string): Promise<StoredMessage[]>;
   formatContext(messages: readonly StoredMessage[], options?: FormatContextOptions): string;
@@ -160,23 +181,32 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
    * without a change feed.
    */
   watch(options?: WatchOptions): AsyncIterable<Change>;
+  /**
+   * Counters and latency percentiles since the hub opened (see the README's Metrics section):
+   * a `MetricsSnapshot`, or with `{ format: "prometheus" }` the Prometheus text format.
+   */
+  metrics(options?: { format?: "json" | undefined }): MetricsSnapshot;
+  metrics(options: { format: "prometheus" }): string;
+  metrics(options?: { format?: MetricsFormat | undefined }): MetricsSnapshot | string;
+  /** Where gateway code (and the run API) count their own events and durations into `hub.metrics()`. */
+  readonly record: MetricsObserver;
   close(): Promise<void>;
 }
 
 export interface HubDebouncerOptions<TChannel extends string = string> {
   /** Quiet period (ms). Default: `messages.inbound.debounceMs` from the config, else 0 (no batching). */
-  debounceMs?: number;
+  debounceMs?: number | undefined;
   /** Per-channel quiet periods. Default: `messages.inbound.byChannel` from the config. */
-  byChannel?: Record<string, number>;
+  byChannel?: Record<string, number> | undefined;
   /**
    * Receives one turn: `message` is the batch merged (texts joined with a newline, routing and
    * `messageId` of the last one) — pass it to `hub.receive` — and `batch` the originals.
    */
   onFlush: (message: InboundMessage<TChannel>, batch: Array<InboundMessage<TChannel>>) => void | Promise<void>;
   /** Told when `onFlush` fails. Default: the failure is rethrown from `push`/the timer. */
-  onError?: (error: unknown, batch: Array<InboundMessage<TChannel>>) => void;
+  onError?: ((error: unknown, batch: Array<InboundMessage<TChannel>>) => void) | undefined;
   /** Timer functions (tests pass their own). Default: the global ones. */
-  timers?: Timers;
+  timers?: Timers | undefined;
 }
 
 export interface HubDebouncer<TChannel extends string = string> {

@@ -50,7 +50,10 @@ describe("hub status", () => {
         "Backup:       none yet",
         "Quarantined:  none",
         `Transcripts:  1 file(s), ${(transcriptBytes / 1024).toFixed(1)} KB`,
+        `Config:       ${path.join(tmp(), "hub.json5")}`,
         "Policy:       dmScope per-peer; reset daily at 5:00, idle 120m (Europe/Berlin)",
+        "Maintenance:  prune after 30d (cron/hook keys 7d), at most 500 entries, archives kept 30d",
+        "Metrics:      none published (a hub publishes once it registers a gateway)",
         "",
       ].join("\n"),
     });
@@ -73,7 +76,16 @@ describe("hub status", () => {
       backup: true,
       quarantined: ["sessions.json.corrupt.2026-11-19T10-00-00-000Z"],
       transcripts: { files: 1, bytes: (await fs.stat(path.join(dir, "s-alice.jsonl"))).size },
-      policy: { dmScope: "per-peer", reset: { mode: "daily", atHour: 5, idleMinutes: 120 }, timezone: "Europe/Berlin" },
+      policy: {
+        source: path.join(tmp(), "hub.json5"),
+        dmScope: "per-peer",
+        reset: { mode: "daily", atHour: 5, idleMinutes: 120 },
+        timezone: "Europe/Berlin",
+        resetByType: {},
+        resetByChannel: {},
+        maintenance: { pruneAfter: "30d", machinePruneAfter: "7d", maxEntries: 500, archiveRetention: "30d" },
+      },
+      metrics: { publishers: [], total: expect.objectContaining({ counters: expect.objectContaining({ messagesReceived: 0 }) }), invalid: [] },
     });
   });
 

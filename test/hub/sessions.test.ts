@@ -87,6 +87,8 @@ describe("sessions(query)", () => {
     expect(await keys({ channel: "telegram" })).toEqual(["agent:main:telegram:dm:2", "agent:main:telegram:group:-100", "agent:main:telegram:dm:1"]);
     expect(await keys({ chatType: "group" })).toEqual(["agent:main:telegram:group:-100", "agent:main:whatsapp:group:120363012345@g.us"]);
     expect(await keys({ channel: "telegram", chatType: "direct" })).toEqual(["agent:main:telegram:dm:2", "agent:main:telegram:dm:1"]);
+    // "dm" is "direct", as in receive
+    expect(await keys({ chatType: "dm" })).toEqual(["agent:main:telegram:dm:2", "agent:main:telegram:dm:1"]);
     expect(await keys({ activeWithinMinutes: 60 })).toEqual(["agent:main:telegram:dm:2", "agent:main:telegram:group:-100", "agent:main:whatsapp:group:120363012345@g.us"]);
     expect(await keys({ activeWithinMinutes: 59 })).toEqual(["agent:main:telegram:dm:2", "agent:main:telegram:group:-100"]);
     expect(await keys({ limit: 1 })).toEqual(["agent:main:telegram:dm:2"]);
@@ -104,7 +106,7 @@ describe("sessions(query)", () => {
     [{ limit: 1.5 }, "query.limit must be a positive integer, got 1.5"],
     [{ activeWithinMinutes: "5" }, 'query.activeWithinMinutes must be a number > 0, got "5"'],
     [{ activeWithinMinutes: 0 }, "query.activeWithinMinutes must be a number > 0, got 0"],
-    [{ chatType: "dm" }, 'query.chatType must be "direct", "group" or "channel", got "dm"'],
+    [{ chatType: "private" }, 'query.chatType must be "direct" (or "dm"), "group" or "channel", got "private"'],
     [{ channel: 1 }, "query.channel must be a string, got 1"],
   ])("rejects %j with E_INVALID_ARGUMENT", async (query, message) => {
     const hub = await t.open();

@@ -12,6 +12,7 @@ import { pruneSessions } from "../../lifecycle/maintenance.js";
 import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "./dedupe/dedupe.js";
 import { assertTimestamp } from "../shared/entry.js";
 import { openGatewayRegistry, type GatewayRegistry } from "./gateways/gateways.js";
+import { writePublishedMetrics, type PublishedMetrics } from "./gateways/gateway-metrics.js";
 import { migrateSessionKey } from "./store/key-migration.js";
 import { resolveStateDir } from "./store/paths.js";
 import { openSessionStore, type SessionStore, type SessionStoreOptions } from "./store/session-store.js";
@@ -26,6 +27,8 @@ import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
 import type { KeyMigrationOptions } from "./store/key-migration.js";
+import { guardObserver, observerWarning, type MetricsObserver } from "../../metrics/metrics.js";
+import { performance } from "node:perf_hooks";
 
 export interface FileBackendOptions extends SessionStoreOptions {
   /**
@@ -62,6 +65,7 @@ class FileBackendImpl implements FileBackend {
   /** Told when a message is in its transcript but the store update after it failed. */
   private readonly onWarning: ((warning: StoreWarning) => void) | undefined;
   private closed = false;
+  private readonly observer: MetricsObserver | undefined;
 
   constructor(options: FileBackendOptions) {
     this.stateDir = resolveStateDir(options.stateDir);
@@ -69,6 +73,7 @@ class FileBackendImpl implements FileBackend {
     this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
     this.watchSettings = watchSettingsOf(options);
     this.onWarning = options.onWarning;
+    this.observer = guardObserver(options.observer, (error) => (this.onWarning ?? defaultWarning)(observerWarning(error, this.path)));
   }
 
   get path(): string {
@@ -153,7 +158,10 @@ class FileBackendImpl implements FileBackend {
     if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
     // Called in one go, they join one write (one fsync), in order.
     const options = { sessionId, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
-    return Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));
+    const started = performance.now();
+    const stored = await Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));
+    this.observer?.observe("transcriptAppend", performance.now() - started);
+    return stored;
   };
   read(key: string, query: MessageQuery = {}) {
     return this.run(() => readMessages(this.store, key, query));
@@ -196,6 +204,11 @@ class FileBackendImpl implements FileBackend {
     return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
   }
 
+  /** Writes this hub's metrics snapshot beside the gateway registry (see gateway-metrics.ts). */
+  publishMetrics(published: PublishedMetrics) {
+    return this.run(() => writePublishedMetrics(this.stateDir, published));
+  }
+
   watch(options: WatchOptions = {}): AsyncIterable<Change> {
     if (this.closed) throw new HubError("E_STORE_CLOSED", `backend ${this.path} is closed`, { file: this.path });
     const keys = options.keys === undefined ? undefined : new Set(keyList(options.keys));
@@ -219,6 +232,11 @@ class FileBackendImpl implements FileBackend {
     // Transcript locks kept for the next append are given back.
     await releaseLeases(path.resolve(this.dir));
   }
+}
+
+/** Where a warning goes when the caller gave no `onWarning` (as in the store). */
+function defaultWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: warning.code });
 }
 
 /**

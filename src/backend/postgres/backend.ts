@@ -13,13 +13,15 @@ import type { Ctx } from "./context.js";
 import type { Pool, PoolClient } from "./db.js";
 import { lockKeys, readEntries, updateIn, writeEntry } from "./entries.js";
 import { listGateways, registerGateway, removeGateway } from "./gateways.js";
+import { publishMetricsIn, readPublishedMetricsIn } from "./gateway-metrics.js";
+import type { MetricsPublishing, MetricsReading, PublishedMetrics } from "../file/gateways/gateway-metrics.js";
 import { deleteIn, migrateKeysIn, pruneIn } from "./maintenance.js";
 import { listSessions } from "./list.js";
 import { archiveIn, lastActivityOf, readPage } from "./transcripts.js";
 import { appendLocked, assertTurn, turnIn } from "./turn.js";
 import { watchPostgres } from "./watch.js";
 
-export interface PostgresBackend extends LiveBackend {
+export interface PostgresBackend extends LiveBackend, MetricsPublishing, MetricsReading {
   readonly kind: "postgres";
   readonly schema: string;
   watch(options?: WatchOptions): AsyncIterable<Change>;
@@ -176,6 +178,13 @@ export class PostgresBackendImpl implements PostgresBackend {
   }
   listGateways<C>(options: { activeOnly?: boolean | undefined } = {}) {
     return this.run(() => listGateways<C>(this.ctx, options.activeOnly ?? false));
+  }
+  /** Keeps a hub's metrics snapshot on its gateway's row (see gateway-metrics.ts). */
+  publishMetrics(published: PublishedMetrics) {
+    return this.run(() => publishMetricsIn(this.ctx, published));
+  }
+  readPublishedMetrics() {
+    return this.run(() => readPublishedMetricsIn(this.ctx, this.agentId));
   }
 
   prune(options: PruneOptions = {}) {

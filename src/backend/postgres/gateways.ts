@@ -49,6 +49,10 @@ export async function listGateways<C>(ctx: Ctx, activeOnly: boolean): Promise<Ar
     `SELECT registered_at, record FROM ${ctx.schema}.gateways ORDER BY registered_at, gateway_id`,
   );
   return rows
-    .map((row) => ({ ...(JSON.parse(row.record) as GatewayRecord<C>), registeredAt: Number(row.registered_at) }))
+    .map((row) => {
+      // `metrics` is a hub's published snapshot (gateway-metrics.ts), not part of the record.
+      const { metrics: _metrics, ...record } = JSON.parse(row.record) as GatewayRecord<C> & { metrics?: unknown };
+      return { ...record, registeredAt: Number(row.registered_at) };
+    })
     .filter((record) => !activeOnly || record.active);
 }

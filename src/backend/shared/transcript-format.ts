@@ -22,13 +22,13 @@ export type MessageContent = string | ContentBlock[];
 
 /** Where a message came from, stored on the transcript line next to the message. */
 export interface MessageMeta {
-  channel?: string;
-  accountId?: string;
-  senderId?: string;
-  senderName?: string;
-  gatewayMessageId?: string;
-  threadId?: string | number;
-  replyToId?: string;
+  channel?: string | undefined;
+  accountId?: string | undefined;
+  senderId?: string | undefined;
+  senderName?: string | undefined;
+  gatewayMessageId?: string | undefined;
+  threadId?: string | number | undefined;
+  replyToId?: string | undefined;
   /** Further JSON fields are kept as given. */
   [field: string]: unknown;
 }
@@ -38,8 +38,8 @@ export interface AppendMessageInput {
   role: MessageRole;
   content: MessageContent;
   /** Epoch ms. Default: the store's clock. */
-  timestamp?: number;
-  meta?: MessageMeta;
+  timestamp?: number | undefined;
+  meta?: MessageMeta | undefined;
   [field: string]: unknown;
 }
 

@@ -9,13 +9,17 @@ import { inspectLock } from "../../backend/file/lock/lock.js";
 import { openTargetStore, resolveTarget, type CliIo, type Command, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
+import { metricsLines, metricsOf } from "./status-metrics.js";
+import { configSource, policyLines, policyOf } from "./status-policy.js";
 
 const USAGE = `Usage: hub status [--json]
 
 Shows the store's path and size, how many sessions it holds and how many were active in the
-last hour, the lock, the backup, quarantined files, transcripts and the reset policy in force.
+last hour, the lock, the backup, quarantined files, transcripts, the policy configured in the
+config file (--config, else <state-dir>/hub.json5; which one is shown) and the metrics that
+running gateways published (counters and latency percentiles, each snapshot with its age).
 On Postgres (--database): the database and schema, the schema version, whether commits are
-durable, the sessions and the policy (a database has no lock, backup or files to show).
+durable, the sessions, the policy and the metrics (a database has no lock, backup or files).
 
 Options:
   --json      machine-readable output
@@ -23,25 +27,9 @@ Options:
 `;
 
 
-/** The policy in force, as both backends show it. */
-function policyOf(target: Target) {
-  const session = target.config.session;
-  const reset = session?.reset;
-  return {
-    dmScope: session?.dmScope ?? "per-channel-peer",
-    reset: { mode: reset?.mode ?? (session?.idleMinutes ? "idle" : "daily"), atHour: reset?.atHour ?? 4, idleMinutes: reset?.idleMinutes ?? session?.idleMinutes ?? null },
-    timezone: session?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-  };
-}
-
-type Policy = ReturnType<typeof policyOf>;
-
-function policyLine(p: Policy): string {
-  return `Policy:       dmScope ${p.dmScope}; reset ${p.reset.mode}${p.reset.mode === "daily" ? ` at ${p.reset.atHour}:00` : ""}${p.reset.idleMinutes ? `, idle ${p.reset.idleMinutes}m` : ""} (${printable(p.timezone)})`;
-}
-
 /** `hub status --database`: the fields both backends share, plus the schema version and durability. */
 async function databaseStatus(target: Target, values: OptionValues, io: CliIo): Promise<number> {
+  const policy = policyOf(target, await configSource(values, target));
   const { databaseSchemaVersion, openDatabase } = await import("../database.js");
   const backend = await openDatabase({ ...target, databaseUrl: target.databaseUrl as string }, io, { readOnly: true });
   const now = (io.now ?? Date.now)();
@@ -59,7 +47,8 @@ async function databaseStatus(target: Target, values: OptionValues, io: CliIo): 
       kind: backend.kind,
       schemaVersion: await databaseSchemaVersion(backend),
       durable: backend.durable,
-      policy: policyOf(target),
+      policy,
+      metrics: await metricsOf(target, now, backend),
     };
   } finally {
     await backend.close();
@@ -73,7 +62,8 @@ async function databaseStatus(target: Target, values: OptionValues, io: CliIo): 
       `Store:        ${printable(status.path)} (Postgres, schema version ${status.schemaVersion}${status.durable ? "" : ", commits not durable"})`,
       `Sessions:     ${status.count} (${status.activeLastHour} active in the last hour)`,
       `Newest:       ${status.newest ? `${printable(status.newest.key)} (${formatAge(status.newest.ageMs)})` : "-"}`,
-      policyLine(status.policy),
+      ...policyLines(status.policy),
+      ...metricsLines(status.metrics),
     ].join("\n") + "\n",
   );
   return 0;
@@ -112,7 +102,8 @@ export const statusCommand: Command = {
       backup: (await statOrUndefined(backupPathOf(store.path))) !== undefined,
       quarantined: names.filter((n) => n.startsWith(`${base}.corrupt.`)),
       transcripts: { files: transcripts.length, bytes: transcriptBytes },
-      policy: policyOf(target),
+      policy: policyOf(target, await configSource(values, target)),
+      metrics: await metricsOf(target, now),
     };
     if (values.json) {
       io.stdout(`${safeJson(status)}\n`);
@@ -133,7 +124,8 @@ export const statusCommand: Command = {
         `Backup:       ${status.backup ? printable(backupPathOf(status.path)) : "none yet"}`,
         `Quarantined:  ${status.quarantined.length ? `${status.quarantined.length} file(s): run hub doctor` : "none"}`,
         `Transcripts:  ${status.transcripts.files} file(s), ${kb(status.transcripts.bytes)}`,
-        policyLine(status.policy),
+        ...policyLines(status.policy),
+        ...metricsLines(status.metrics),
       ].join("\n") + "\n",
     );
     return 0;

@@ -27,7 +27,7 @@ export interface GatewayInput<TConfig = Record<string, unknown>> {
   gatewayId: string;
   name: string;
   type: string;
-  config?: TConfig;
+  config?: TConfig | undefined;
 }
 
 export const GATEWAYS_FILE_NAME = "gateways.json";

@@ -20,6 +20,7 @@ import { acquireLock, type HeldLock, type LockOptions } from "../lock/lock.js";
 import { resolveStorePath } from "./paths.js";
 import { missingStoreState, recoverStore } from "./recovery.js";
 import { classifyUnparsable } from "./store-shape.js";
+import { guardObserver, observerWarning, type MetricsObserver } from "../../../metrics/metrics.js";
 
 export interface StoreWarning {
   /** `E_CORRUPT_STORE` (a file was quarantined), `E_INVALID_ENTRY` (entries kept but hidden, or replaced and saved aside). */
@@ -68,6 +69,8 @@ export interface SessionStoreOptions {
    * `sessions.json` on every move, as before the journal.
    */
   activityFlushMs?: number | undefined;
+  /** Told the time of each store write (`storeWrite`) and lock wait (`lockWait`), and each journal fold (`compactions`). Default: none. */
+  observer?: MetricsObserver | undefined;
 }
 
 export type PatchFunction = (current: SessionEntry | undefined) => SessionPatch | null | undefined;
@@ -188,6 +191,7 @@ class FileSessionStore implements SessionStore {
   /** When this process appended the oldest record not folded yet (performance.now()). */
   private unfoldedSince: number | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private readonly observer: MetricsObserver | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.agentId = normalizeAgentId(options.agentId);
@@ -209,6 +213,7 @@ class FileSessionStore implements SessionStore {
       throw new HubError("E_INVALID_ARGUMENT", `activityFlushMs must be a number of ms >= 0, got ${describeValue(options.activityFlushMs)}`);
     }
     this.journal = new ClockJournal(this.path, this.durable);
+    this.observer = guardObserver(options.observer, (error) => this.warn(observerWarning(error, this.path)));
   }
 
   async get(key: string): Promise<SessionEntry | undefined> {
@@ -444,7 +449,9 @@ class FileSessionStore implements SessionStore {
   // ---- writing ------------------------------------------------------------------------
 
   private async withLock<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+    const waitStart = performance.now();
     const lock = await acquireLock(this.path, this.lock);
+    this.observer?.observe("lockWait", performance.now() - waitStart);
     try {
       return await fn(lock);
     } finally {
@@ -505,7 +512,10 @@ class FileSessionStore implements SessionStore {
           throw error;
         }
         this.journal.removeRotated();
-        if (folding) this.folded();
+        if (folding) {
+          this.folded();
+          this.observer?.count("compactions");
+        }
       });
     } catch (error) {
       this.cache = undefined;
@@ -546,9 +556,11 @@ class FileSessionStore implements SessionStore {
       const message = `${this.path}: invalid entries ${displaced.keys.map((k) => JSON.stringify(k)).join(", ")} were replaced; their bytes are kept in ${displaced.file}`;
       this.warn({ code: "E_INVALID_ENTRY", message, file: displaced.file });
     }
+    const started = performance.now();
     await snapshotBackup(this.path);
     // Checked again right before the rename: a holder paused past staleMs must not overwrite its successor.
     await writeFileAtomic(this.path, data, { durable: this.durable, beforeRename: () => lock.assertOwned() });
+    this.observer?.observe("storeWrite", performance.now() - started);
     applyChanges(slots, changes);
     this.adopt(slots, await fingerprint(this.path));
     this.stats.writes++;
