@@ -68,7 +68,8 @@ async function readTranscript(file: string): Promise<{ header: string | undefine
 /** Copies the lines of one transcript the database does not hold yet; resolves with how many, or -1 on a conflict. */
 export async function importTranscript(client: PoolClient, ctx: Ctx, key: string, sessionId: string, file: string): Promise<number> {
   const read = await readTranscript(file);
-  if (read === undefined) return 0;
+  // Absent, or just created and its header not complete yet: nothing to copy (a later run will).
+  if (read === undefined || (read.header === undefined && read.lines.length === 0)) return 0;
   const header = read.header ?? JSON.stringify({ type: "session", version: 3, id: sessionId, timestamp: new Date(ctx.now()).toISOString(), cwd: "", sessionKey: key });
   await client.query(`INSERT INTO ${ctx.schema}.transcripts (agent_id, session_id, key, header) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
     ctx.agentId,
