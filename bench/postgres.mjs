@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import pg from "pg";
 import { openFileBackend } from "../dist/backend/file/index.js";
 import { openPostgresBackend } from "../dist/backend/postgres/index.js";
 import { startCluster } from "../test/support/postgres-cluster.mjs";
@@ -27,8 +28,15 @@ async function round(backend, conv, seq, tag) {
   await backend.turn({ key, decide: () => ({ value: 0 }), messages: [{ role: "assistant", content: "ok" }] });
 }
 
+// Connections per process (env HUB_BENCH_POOL): unset, the backend's own pool (10).
+const POOL = process.env.HUB_BENCH_POOL ? Number(process.env.HUB_BENCH_POOL) : undefined;
+
 async function open(kind, target) {
-  return kind === "postgres" ? openPostgresBackend({ connectionString: target, schema: "bench" }) : openFileBackend({ stateDir: target, durable: true });
+  if (kind !== "postgres") return openFileBackend({ stateDir: target, durable: true });
+  if (POOL === undefined) return openPostgresBackend({ connectionString: target, schema: "bench" });
+  const pool = new pg.Pool({ connectionString: target, max: POOL });
+  const backend = await openPostgresBackend({ pool, schema: "bench" });
+  return { turn: (t) => backend.turn(t), get: (k) => backend.get(k), close: async () => (await backend.close(), await pool.end()) };
 }
 
 /** Per-turn latencies (ms) of `rounds` sequential rounds on one conversation. */
@@ -80,7 +88,8 @@ if (process.argv[2] === "--worker") {
   try {
     const url = await cluster.createDatabase("bench");
     const rows = [];
-    for (const [kind, target] of [["postgres", url], ["file", dir]]) {
+    const kinds = process.env.HUB_BENCH_ONLY === "postgres" ? [["postgres", url]] : [["postgres", url], ["file", dir]];
+    for (const [kind, target] of kinds) {
       const { p50, p99 } = await latency(kind, target, 300);
       const one = await throughput(kind, target, 1, 20);
       const four = await throughput(kind, target, 4, 20);

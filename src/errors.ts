@@ -17,6 +17,7 @@ export type HubErrorCode =
   | "E_NOT_A_STORE"
   | "E_STORE_TOO_LARGE"
   | "E_BACKEND_UNAVAILABLE"
+  | "E_STORE_EXISTS"
   | "E_IO";
 
 export class HubError extends Error {

@@ -56,6 +56,7 @@ export const COMMON_OPTIONS = {
   "state-dir": { type: "string" },
   config: { type: "string" },
   database: { type: "string" },
+  schema: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -66,6 +67,22 @@ export interface Target {
   storePath: string;
   /** `--database`, else env `HUB_DATABASE_URL`: the sessions are in Postgres, not in `storePath`. */
   databaseUrl: string | undefined;
+  /** `--schema`, else env `HUB_DATABASE_SCHEMA` (validated), else the backend's default. */
+  databaseSchema: string | undefined;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The schema of the database target: `--schema`, else env `HUB_DATABASE_SCHEMA`; a usage error unless an identifier. */
+function schemaOf(values: OptionValues, env: NodeJS.ProcessEnv, databaseUrl: string | undefined): string | undefined {
+  const flag = values.schema as string | undefined;
+  if (flag !== undefined && databaseUrl === undefined) throw new UsageError("--schema names a Postgres schema: give --database <url> or set HUB_DATABASE_URL");
+  if (databaseUrl === undefined) return undefined; // the env may be set for other runs: files ignore it
+  const [name, from] = flag !== undefined ? [flag, "--schema"] : [env.HUB_DATABASE_SCHEMA || undefined, "env HUB_DATABASE_SCHEMA"];
+  if (name !== undefined && !SCHEMA_NAME.test(name)) {
+    throw new UsageError(`${from} must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters), got ${JSON.stringify(name)}`);
+  }
+  return name;
 }
 
 /** The store a command works on: `--store`, else the config's `session.store`, else the agent's default. */
@@ -79,7 +96,7 @@ export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Ta
   if (databaseUrl === "") throw new UsageError("--database needs a URL (postgres://user@host:port/db)");
   const explicit = (values.store as string | undefined) ?? config.session?.store;
   const storePath = resolveStorePath({ path: explicit, stateDir, agentId });
-  return { config, stateDir, agentId, storePath, databaseUrl };
+  return { config, stateDir, agentId, storePath, databaseUrl, databaseSchema: schemaOf(values, env, databaseUrl) };
 }
 
 /** A usage error for a command that only works on a file store, when the target is a database. */

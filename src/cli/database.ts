@@ -15,6 +15,7 @@ export async function openDatabase(target: Target & { databaseUrl: string }, io:
   return openPostgresBackend({
     connectionString: target.databaseUrl,
     agentId: target.agentId,
+    schema: target.databaseSchema,
     migrate: !options.readOnly,
     ...(io.now ? { now: io.now } : {}),
   });

@@ -37,6 +37,7 @@ Options for every command:
   --state-dir <dir>    state directory (default: $HUB_STATE_DIR or ~/.hub)
   --config <file>      config file (default: <state-dir>/hub.json5 when present)
   --database <url>     the sessions are in Postgres (default: $HUB_DATABASE_URL), not in files
+  --schema <name>      the Postgres schema (default: $HUB_DATABASE_SCHEMA or session_hub)
   -h, --help           help for a command
   -v, --version        print the version
 

@@ -82,7 +82,8 @@ describe("hub on Postgres: the same output as on files", () => {
     expect((await hub(["sessions", "show", "cron:nightly", "--database", url, "--state-dir", empty])).code).toBe(0);
 
     const dry = await hub(["sessions", "delete", GROUP, "--dry-run", "--database", url, "--state-dir", empty]);
-    expect(dry).toEqual({ code: 0, stdout: `would delete ${GROUP}\n`, stderr: "" });
+    expect(dry).toEqual(await hub(["sessions", "delete", GROUP, "--dry-run", "--state-dir", files]));
+    expect(dry).toEqual({ code: 0, stdout: `would delete ${GROUP} (would archive 1 transcript)\n`, stderr: "" });
     const db = await hub(["sessions", "delete", GROUP, "--database", url, "--state-dir", empty]);
     const file = await hub(["sessions", "delete", GROUP, "--state-dir", files]);
     expect(db).toEqual(file);

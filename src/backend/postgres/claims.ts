@@ -33,17 +33,24 @@ export function ttlOf(ttlMs: unknown): number {
  * the redelivery is processed (the file backend's rule). A bare claim never takes one over.
  */
 export async function claimIn(client: Query, ctx: Ctx, identity: string, now: number, ttlMs: number, done: boolean): Promise<boolean> {
-  const [channel, , , messageId] = JSON.parse(identity) as [string, string, string, string];
-  const { rowCount } = await client.query(
-    `INSERT INTO ${ctx.schema}.claims AS c (agent_id, identity, expires_at, claimed_at, done) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (agent_id, identity) DO UPDATE SET expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at, done = EXCLUDED.done
-     WHERE c.expires_at <= $4
-        OR ($5 AND NOT c.done AND coalesce(c.claimed_at, 0) <= $4 - $6 AND NOT EXISTS (
-              SELECT 1 FROM ${ctx.schema}.messages m
-              WHERE m.agent_id = $1 AND m.kind = 'message' AND m.line LIKE $7 ESCAPE '\\' AND m.line LIKE $8 ESCAPE '\\'))`,
-    [ctx.agentId, identity, now + ttlMs, now, done, DEDUPE_PENDING_MS, likeText(`"gatewayMessageId":${JSON.stringify(messageId)}`), likeText(`"channel":${JSON.stringify(channel)}`)],
-  );
+  const { sql, params } = claimSql(ctx, identity, now, ttlMs, done);
+  const { rowCount } = await client.query(sql, params);
   return rowCount === 1;
+}
+
+/** The claim's `INSERT … ON CONFLICT` (see `claimIn`) with parameters from `$<first>`, to be a part of a larger statement. */
+export function claimSql(ctx: Ctx, identity: string, now: number, ttlMs: number, done: boolean, first = 1): { sql: string; params: unknown[] } {
+  const [channel, , , messageId] = JSON.parse(identity) as [string, string, string, string];
+  const [agent, id, expires, at, isDone, pending, likeId, likeChannel] = Array.from({ length: 8 }, (_, i) => `$${first + i}`);
+  return {
+    sql: `INSERT INTO ${ctx.schema}.claims AS c (agent_id, identity, expires_at, claimed_at, done) VALUES (${agent}, ${id}, ${expires}, ${at}, ${isDone})
+     ON CONFLICT (agent_id, identity) DO UPDATE SET expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at, done = EXCLUDED.done
+     WHERE c.expires_at <= ${at}
+        OR (${isDone} AND NOT c.done AND coalesce(c.claimed_at, 0) <= ${at} - ${pending} AND NOT EXISTS (
+              SELECT 1 FROM ${ctx.schema}.messages m
+              WHERE m.agent_id = ${agent} AND m.kind = 'message' AND m.line LIKE ${likeId} ESCAPE '\\' AND m.line LIKE ${likeChannel} ESCAPE '\\'))`,
+    params: [ctx.agentId, identity, now + ttlMs, now, done, DEDUPE_PENDING_MS, likeText(`"gatewayMessageId":${JSON.stringify(messageId)}`), likeText(`"channel":${JSON.stringify(channel)}`)],
+  };
 }
 
 /** `%<text>%` for LIKE, with the pattern characters of `text` escaped. */

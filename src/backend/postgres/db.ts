@@ -4,8 +4,9 @@
  * `E_BACKEND_UNAVAILABLE`. Every statement is parameterized; the schema name (validated as an
  * identifier at open) is the only text spliced into SQL.
  */
+import { createHash } from "node:crypto";
 import { HubError, describeValue } from "../../errors.js";
-import type { Pool, PoolClient } from "pg";
+import type { Pool, PoolClient, QueryConfig } from "pg";
 
 export type { Pool, PoolClient };
 
@@ -16,6 +17,22 @@ export function assertSchemaName(schema: unknown): asserts schema is string {
   if (typeof schema !== "string" || !IDENTIFIER.test(schema)) {
     throw new HubError("E_INVALID_ARGUMENT", `schema must match ${IDENTIFIER}, got ${describeValue(schema)}`);
   }
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A named statement for the hot path: node-postgres prepares it once per connection, so the
+ * server parses and plans it once instead of on every call. The name is a hash of the text.
+ */
+export function named(text: string, values: unknown[]): QueryConfig {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= 1000) names.clear(); // texts differ only by schema and shape: this never fills in practice
+    name = `hub_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
 }
 
 /** node-postgres, loaded on first use so that `session-hub` itself never needs it. */

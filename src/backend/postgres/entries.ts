@@ -11,6 +11,7 @@ import { assertEntry, isPlainObject, mergePatch, type SessionEntry, type Session
 import { channelOf, chatTypeOf } from "../query.js";
 import type { EntryDraft } from "../types.js";
 import type { Ctx } from "./context.js";
+import { named } from "./db.js";
 
 type Query = Pick<PoolClient, "query">;
 
@@ -27,30 +28,44 @@ export function copyEntry(key: string, entry: unknown): SessionEntry {
   return copy;
 }
 
+/** The SQL expression that takes the advisory locks of the keys `$<first + 1>` (prefix `$<first>`), in one order. */
+export function lockKeysSql(first = 1): string {
+  return `(SELECT count(pg_advisory_xact_lock(hashtextextended($${first} || k, 0))) FROM (SELECT k FROM unnest($${first + 1}::text[]) AS u(k) ORDER BY k COLLATE "C") AS sorted)`;
+}
+
+export function lockKeysParams(ctx: Ctx, keys: readonly string[]): unknown[] {
+  return [`${ctx.schema}\n${ctx.agentId}\n`, [...keys]];
+}
+
 /** Takes the advisory locks of `keys` (held until the transaction ends), in one order. */
 export async function lockKeys(client: Query, ctx: Ctx, keys: readonly string[]): Promise<void> {
-  await client.query(
-    `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || k, 0))) FROM (SELECT k FROM unnest($2::text[]) AS u(k) ORDER BY k COLLATE "C") AS sorted`,
-    [`${ctx.schema}\n${ctx.agentId}\n`, [...keys]],
-  );
+  await client.query(named(`SELECT ${lockKeysSql()}`, lockKeysParams(ctx, keys)));
 }
 
 /** The stored entries of `keys` (absent keys are missing from the map). */
 export async function readEntries(client: Query, ctx: Ctx, keys: readonly string[]): Promise<Map<string, SessionEntry>> {
-  const { rows } = await client.query<{ key: string; entry: string }>(
-    `SELECT key, entry FROM ${ctx.schema}.sessions WHERE agent_id = $1 AND key = ANY($2::text[])`,
-    [ctx.agentId, [...keys]],
-  );
+  const sql = `SELECT key, entry FROM ${ctx.schema}.sessions WHERE agent_id = $1 AND key = ANY($2::text[])`;
+  const { rows } = await client.query<{ key: string; entry: string }>(named(sql, [ctx.agentId, [...keys]]));
   return new Map(rows.map((row) => [row.key, JSON.parse(row.entry) as SessionEntry]));
 }
 
-export async function writeEntry(client: Query, ctx: Ctx, key: string, entry: SessionEntry): Promise<void> {
-  await client.query(
-    `INSERT INTO ${ctx.schema}.sessions (agent_id, key, session_id, updated_at, channel, chat_type, entry) VALUES ($1, $2, $3, $4, $5, $6, $7)
+/**
+ * The upsert of one entry as SQL whose parameters start at `$<first>` (agent, key, session id,
+ * clock, channel, chat type, entry), so that it can be a part of a larger statement.
+ */
+export function entryUpsert(ctx: Ctx, key: string, entry: SessionEntry, first = 1): { sql: string; params: unknown[] } {
+  const [a, k, s, u, c, t, e] = Array.from({ length: 7 }, (_, i) => `$${first + i}`);
+  return {
+    sql: `INSERT INTO ${ctx.schema}.sessions (agent_id, key, session_id, updated_at, channel, chat_type, entry) VALUES (${a}, ${k}, ${s}, ${u}, ${c}, ${t}, ${e})
      ON CONFLICT (agent_id, key) DO UPDATE SET session_id = EXCLUDED.session_id, updated_at = EXCLUDED.updated_at,
        channel = EXCLUDED.channel, chat_type = EXCLUDED.chat_type, entry = EXCLUDED.entry`,
-    [ctx.agentId, key, entry.sessionId, entry.updatedAt, channelOf(key, entry) ?? null, chatTypeOf(key, entry) ?? null, JSON.stringify(entry)],
-  );
+    params: [ctx.agentId, key, entry.sessionId, entry.updatedAt, channelOf(key, entry) ?? null, chatTypeOf(key, entry) ?? null, JSON.stringify(entry)],
+  };
+}
+
+export async function writeEntry(client: Query, ctx: Ctx, key: string, entry: SessionEntry): Promise<void> {
+  const { sql, params } = entryUpsert(ctx, key, entry);
+  await client.query(named(sql, params));
 }
 
 export async function deleteEntries(client: Query, ctx: Ctx, keys: readonly string[]): Promise<void> {

@@ -66,9 +66,10 @@ async function readTranscript(file: string): Promise<{ header: string | undefine
 }
 
 /** Copies the lines of one transcript the database does not hold yet; resolves with how many, or -1 on a conflict. */
-async function importTranscript(client: PoolClient, ctx: Ctx, key: string, sessionId: string, file: string): Promise<number> {
+export async function importTranscript(client: PoolClient, ctx: Ctx, key: string, sessionId: string, file: string): Promise<number> {
   const read = await readTranscript(file);
-  if (read === undefined) return 0;
+  // Absent, or just created and its header not complete yet: nothing to copy (a later run will).
+  if (read === undefined || (read.header === undefined && read.lines.length === 0)) return 0;
   const header = read.header ?? JSON.stringify({ type: "session", version: 3, id: sessionId, timestamp: new Date(ctx.now()).toISOString(), cwd: "", sessionKey: key });
   await client.query(`INSERT INTO ${ctx.schema}.transcripts (agent_id, session_id, key, header) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
     ctx.agentId,
@@ -98,6 +99,11 @@ async function importTranscript(client: PoolClient, ctx: Ctx, key: string, sessi
   return fresh.length;
 }
 
+/** The query context of `backend` for the importers. */
+export function contextOf(backend: PostgresBackend): Ctx {
+  return { db: openDb(backend.pool, backend.location), schema: `"${backend.schema}"`, agentId: backend.agentId, now: backend.now, location: backend.location };
+}
+
 /**
  * Imports the file state of `backend`'s agent from `stateDir` (default env `HUB_STATE_DIR`,
  * else `~/.hub`): every entry of its sessions.json, the transcripts of each entry's current
@@ -106,7 +112,7 @@ async function importTranscript(client: PoolClient, ctx: Ctx, key: string, sessi
 export async function importFileState(backend: PostgresBackend, options: { stateDir?: string | undefined } = {}): Promise<ImportReport> {
   const stateDir = resolveStateDir(options.stateDir);
   const files = openFileBackend({ stateDir, agentId: backend.agentId, readOnly: true, durable: false });
-  const ctx: Ctx = { db: openDb(backend.pool, backend.location), schema: `"${backend.schema}"`, agentId: backend.agentId, now: backend.now, location: backend.location };
+  const ctx = contextOf(backend);
   const report: ImportReport = { sessions: { imported: 0, kept: 0 }, lines: { imported: 0, conflicts: 0 }, gateways: { imported: 0 } };
   try {
     for (const { key, entry } of (await files.list()).sessions) {

@@ -85,3 +85,5 @@ export async function openPostgresBackend(options: PostgresBackendOptions = {}):
 }
 export { exportTranscript, type ExportTranscriptOptions } from "./export.js";
 export { importFileState, type ImportReport } from "./import.js";
+export { exportStateDir, type ExportStateDirOptions, type StateDirExportReport } from "./export-state.js";
+export { followFileState, mirrorOnce, type FollowOptions, type MirrorReport } from "./follow.js";

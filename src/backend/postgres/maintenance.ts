@@ -20,21 +20,24 @@ type Query = Pick<PoolClient, "query">;
 
 const sessionsOf = (entry: SessionEntry) => [entry.sessionId, ...(entry.previousSessionIds ?? [])];
 
-/** Of `sessionIds`, those no entry of the agent (after the removal) still uses. */
-async function unused(client: Query, ctx: Ctx, sessionIds: readonly string[]): Promise<string[]> {
+/**
+ * Of `sessionIds`, those no entry of the agent still uses once the removed `keys` are gone
+ * (a dry run has not deleted them: they are left out here instead).
+ */
+async function unused(client: Query, ctx: Ctx, sessionIds: readonly string[], keys: readonly string[]): Promise<string[]> {
   if (sessionIds.length === 0) return [];
   const { rows } = await client.query<{ session_id: string; previous: string[] | null }>(
     `SELECT session_id, ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(entry::jsonb -> 'previousSessionIds') = 'array' THEN entry::jsonb -> 'previousSessionIds' ELSE '[]'::jsonb END)) AS previous
-     FROM ${ctx.schema}.sessions WHERE agent_id = $1 AND (session_id = ANY($2::text[]) OR (entry::jsonb -> 'previousSessionIds') ?| $2::text[])`,
-    [ctx.agentId, [...sessionIds]],
+     FROM ${ctx.schema}.sessions WHERE agent_id = $1 AND NOT (key = ANY($3::text[])) AND (session_id = ANY($2::text[]) OR (entry::jsonb -> 'previousSessionIds') ?| $2::text[])`,
+    [ctx.agentId, [...sessionIds], [...keys]],
   );
   const used = new Set(rows.flatMap((row) => [row.session_id, ...(row.previous ?? [])]));
   return [...new Set(sessionIds)].filter((id) => !used.has(id));
 }
 
-/** Archives the transcripts of removed entries that nothing else uses; resolves with the archive names per entry. */
+/** Archives the transcripts of removed entries that nothing else uses; resolves with the archive names per entry (a dry run: those it would archive). */
 async function archiveRemoved(client: Query, ctx: Ctx, removed: ReadonlyArray<readonly [string, SessionEntry]>, now: number, dryRun: boolean): Promise<string[][]> {
-  const ids = await unused(client, ctx, removed.flatMap(([, entry]) => sessionsOf(entry)));
+  const ids = await unused(client, ctx, removed.flatMap(([, entry]) => sessionsOf(entry)), removed.map(([key]) => key));
   const archived = await archiveIn(client, ctx, ids, now, dryRun);
   return removed.map(([, entry]) => sessionsOf(entry).flatMap((id) => archived.get(id) ?? []));
 }
@@ -44,8 +47,7 @@ export async function deleteIn(client: Query, ctx: Ctx, keys: readonly string[],
   const found = await readEntries(client, ctx, keys);
   const removed = keys.flatMap((key) => (found.has(key) ? [[key, found.get(key) as SessionEntry] as const] : []));
   if (!dryRun) await deleteEntries(client, ctx, [...found.keys()]);
-  // A dry run deletes nothing, so "still used" must ignore the entries it would remove.
-  const archived = dryRun ? removed.map(() => []) : await archiveRemoved(client, ctx, removed, ctx.now(), false);
+  const archived = await archiveRemoved(client, ctx, removed, ctx.now(), dryRun);
   return removed.map(([key, entry], i) => ({ key, sessionId: entry.sessionId, archived: archived[i] ?? [] }));
 }
 
@@ -58,8 +60,8 @@ export async function pruneIn(client: Query, ctx: Ctx, options: PruneOptions): P
   );
   const removedEntries = selection.removed.map(({ key, entry }) => [key, entry] as const);
   if (!settings.dryRun) await deleteEntries(client, ctx, removedEntries.map(([key]) => key));
-  const archived = settings.dryRun ? removedEntries.map(() => []) : await archiveRemoved(client, ctx, removedEntries, settings.now, false);
-  const archivesRemoved = settings.dryRun ? [] : await dropOldArchives(client, ctx, settings.now - settings.archiveRetentionMs);
+  const archived = await archiveRemoved(client, ctx, removedEntries, settings.now, settings.dryRun);
+  const archivesRemoved = await dropOldArchives(client, ctx, settings.now - settings.archiveRetentionMs, settings.dryRun);
   return {
     removed: selection.removed.map(({ key, entry, reason }, i) => ({ key, sessionId: entry.sessionId, reason, archived: archived[i] ?? [] })),
     kept: selection.kept.length,
@@ -69,11 +71,13 @@ export async function pruneIn(client: Query, ctx: Ctx, options: PruneOptions): P
   };
 }
 
-/** Deletes archived messages older than `cutoff`, and the transcripts archived before it. */
-async function dropOldArchives(client: Query, ctx: Ctx, cutoff: number): Promise<string[]> {
-  await client.query(`DELETE FROM ${ctx.schema}.messages WHERE agent_id = $1 AND archived_at < $2`, [ctx.agentId, cutoff]);
+/** Deletes archived messages older than `cutoff`, and the transcripts archived before it (a dry run: names them). */
+async function dropOldArchives(client: Query, ctx: Ctx, cutoff: number, dryRun: boolean): Promise<string[]> {
+  if (!dryRun) await client.query(`DELETE FROM ${ctx.schema}.messages WHERE agent_id = $1 AND archived_at < $2`, [ctx.agentId, cutoff]);
   const { rows } = await client.query<{ session_id: string }>(
-    `DELETE FROM ${ctx.schema}.transcripts WHERE agent_id = $1 AND archived_at < $2 RETURNING session_id`,
+    dryRun
+      ? `SELECT session_id FROM ${ctx.schema}.transcripts WHERE agent_id = $1 AND archived_at < $2`
+      : `DELETE FROM ${ctx.schema}.transcripts WHERE agent_id = $1 AND archived_at < $2 RETURNING session_id`,
     [ctx.agentId, cutoff],
   );
   return rows.map((row) => `${ctx.location}#${row.session_id}.jsonl (archived)`);

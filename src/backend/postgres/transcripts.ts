@@ -10,7 +10,10 @@ import { customAlphabet } from "nanoid";
 import { HubError, describeValue } from "../../errors.js";
 import { headerLine, messageLine, parseMessageLine, prepareMessage, type PreparedMessage } from "../shared/transcript-format.js";
 import type { AppendMessageInput, MessagePage, MessageQuery, StoredMessage } from "../types.js";
+import type { SessionEntry } from "../shared/entry.js";
 import type { Ctx } from "./context.js";
+import { named } from "./db.js";
+import { entryUpsert } from "./entries.js";
 
 type Query = Pick<PoolClient, "query">;
 
@@ -24,19 +27,30 @@ export function prepareAll(messages: unknown, now: number): PreparedMessage[] {
 
 /**
  * Appends prepared messages to session `sessionId` in the caller's transaction (which holds
- * the key's lock). Resolves with the stored messages.
+ * the key's lock), and writes `entry` (the key's entry after the append) in the same
+ * statement as the messages. Two statements in all. Resolves with the stored messages.
  */
-export async function appendIn(client: Query, ctx: Ctx, key: string, sessionId: string, prepared: readonly PreparedMessage[], now: number): Promise<StoredMessage[]> {
+export async function appendIn(
+  client: Query,
+  ctx: Ctx,
+  key: string,
+  sessionId: string,
+  prepared: readonly PreparedMessage[],
+  now: number,
+  entry?: SessionEntry,
+): Promise<StoredMessage[]> {
   if (prepared.length === 0) return [];
   // Creates the session's row or locks it; an archived transcript starts a new chain and header.
   const { rows } = await client.query<{ next_seq: string; last_id: string | null }>(
-    `INSERT INTO ${ctx.schema}.transcripts AS t (agent_id, session_id, key, header) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (agent_id, session_id) DO UPDATE SET
-       header = CASE WHEN t.archived_at IS NULL THEN t.header ELSE EXCLUDED.header END,
-       last_id = CASE WHEN t.archived_at IS NULL THEN t.last_id END,
-       archived_at = NULL
-     RETURNING next_seq, last_id`,
-    [ctx.agentId, sessionId, key, headerLine(sessionId, key, now)],
+    named(
+      `INSERT INTO ${ctx.schema}.transcripts AS t (agent_id, session_id, key, header) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (agent_id, session_id) DO UPDATE SET
+         header = CASE WHEN t.archived_at IS NULL THEN t.header ELSE EXCLUDED.header END,
+         last_id = CASE WHEN t.archived_at IS NULL THEN t.last_id END,
+         archived_at = NULL
+       RETURNING next_seq, last_id`,
+      [ctx.agentId, sessionId, key, headerLine(sessionId, key, now)],
+    ),
   );
   const row = rows[0] as { next_seq: string; last_id: string | null };
   let seq = Number(row.next_seq);
@@ -56,17 +70,18 @@ export async function appendIn(client: Query, ctx: Ctx, key: string, sessionId: 
     stored.push({ id, parentId, ...body } as StoredMessage);
     parentId = id;
   }
+  // One round trip: the messages, the transcript's next seq and last id, and the entry.
+  const write = entry === undefined ? undefined : entryUpsert(ctx, key, entry, 11);
   await client.query(
-    `INSERT INTO ${ctx.schema}.messages (agent_id, session_id, seq, id, parent_id, at, thread_id, line)
-     SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])`,
-    [ctx.agentId, sessionId, columns.seq, columns.id, columns.parent, columns.at, columns.thread, columns.line],
+    named(
+      `WITH m AS (INSERT INTO ${ctx.schema}.messages (agent_id, session_id, seq, id, parent_id, at, thread_id, line)
+         SELECT $1, $2, * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])),
+       t AS (UPDATE ${ctx.schema}.transcripts SET next_seq = $9, last_id = $10 WHERE agent_id = $1 AND session_id = $2)
+       ${write === undefined ? "" : `, s AS (${write.sql})`}
+       SELECT 1`,
+      [ctx.agentId, sessionId, columns.seq, columns.id, columns.parent, columns.at, columns.thread, columns.line, seq, parentId, ...(write?.params ?? [])],
+    ),
   );
-  await client.query(`UPDATE ${ctx.schema}.transcripts SET next_seq = $3, last_id = $4 WHERE agent_id = $1 AND session_id = $2`, [
-    ctx.agentId,
-    sessionId,
-    seq,
-    parentId,
-  ]);
   return stored;
 }
 

@@ -48,3 +48,25 @@ it("copies entries, transcripts (other entry types too) and gateways; a re-run c
     await files.close();
   }
 });
+
+it("a transcript caught while it is being created (its header line not complete) is copied later with the file's own header", async () => {
+  const stateDir = path.join(tmp(), "torn");
+  const files = openFileBackend({ stateDir, durable: false });
+  await files.update(A, (d) => d.set(A, { sessionId: "s-t", updatedAt: 1 }));
+  await files.close();
+  const file = path.join(stateDir, "agents", "main", "sessions", "s-t.jsonl");
+  const header = JSON.stringify({ type: "session", version: 3, id: "s-t", timestamp: "2020-01-01T00:00:00.000Z", cwd: "", sessionKey: A });
+  await fs.writeFile(file, header.slice(0, 20));
+  const backend = await openPostgresBackend({ connectionString: database(), schema: "imp_torn" });
+  try {
+    expect((await importFileState(backend, { stateDir })).lines).toEqual({ imported: 0, conflicts: 0 });
+    const line = JSON.stringify({ type: "message", id: "m1", parentId: null, timestamp: "2020-01-01T00:00:01.000Z", message: { role: "user", content: "hi", timestamp: 1 } });
+    await fs.writeFile(file, `${header}\n${line}\n`);
+    expect((await importFileState(backend, { stateDir })).lines).toEqual({ imported: 1, conflicts: 0 });
+    const out = path.join(tmp(), "torn-out.jsonl");
+    await exportTranscript(backend, A, out);
+    expect(await fs.readFile(out, "utf8")).toBe(await fs.readFile(file, "utf8"));
+  } finally {
+    await backend.close();
+  }
+});

@@ -26,6 +26,9 @@ it("prune deletes transcripts archived longer ago than archiveRetention, and onl
     expect((await backend.prune({ archiveRetention: "30d" })).archivesRemoved).toEqual([]);
     expect(await count()).toEqual([2, 2]);
     clock.now += 25 * DAY;
+    const dry = await backend.prune({ archiveRetention: "30d", pruneAfter: "90d", dryRun: true });
+    expect(dry.archivesRemoved).toHaveLength(1);
+    expect(await count()).toEqual([2, 2]);
     const report = await backend.prune({ archiveRetention: "30d", pruneAfter: "90d" });
     expect(report.archivesRemoved).toHaveLength(1);
     expect(await count()).toEqual([1, 1]);
