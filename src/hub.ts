@@ -18,6 +18,7 @@ import { readContextSince, readThread } from "./hub/reading.js";
 import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
 import { sendReply, TurnMemory } from "./hub/reply.js";
 import { assertRunInfo } from "./hub/usage.js";
+import { assertHandler, createRunner, type RunHandler, type RunResult } from "./run/index.js";
 import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
@@ -38,6 +39,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   private readonly chains = new Map<string, Promise<void>>();
   /** The route of each recent turn, for a reply whose session was deleted meanwhile. */
   private readonly turns = new TurnMemory();
+  /** The conversations' agent turns (`run`, src/run/). */
+  private readonly runner = createRunner(this);
 
   constructor(
     readonly backend: Backend,
@@ -98,6 +101,14 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     const now = this.now();
     const inbound = describeInbound(message, this.keyOptions());
     return this.inOrder(inbound.sessionKey, () => receiveMessage(this.receiving, message, inbound, now));
+  }
+
+  /** One agent turn per conversation at a time, across processes, with the queue policy (src/run/). */
+  async run(message: InboundMessage<TChannel>, handler: RunHandler): Promise<RunResult> {
+    assertInbound(message);
+    assertHandler(handler);
+    const inbound = describeInbound(message, this.keyOptions());
+    return this.runner.run(inbound.sessionKey, inbound.route.channel, message, handler);
   }
 
   async reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult> {
@@ -218,6 +229,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   /** Waits for the calls in flight, then closes the backend if the hub opened it (a backend given to `createHub` stays open). */
   async close(): Promise<void> {
+    await this.runner.drain();
     await Promise.all(this.chains.values());
     if (this.owned) await this.backend.close();
   }

@@ -20,6 +20,7 @@ import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, En
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
 import { runTurn, type TurnClaimOptions } from "./turn.js";
+import { interruptFileRun, tryFileRun } from "./runs/run-lease.js";
 import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
@@ -192,6 +193,13 @@ class FileBackendImpl implements FileBackend {
   }
   listGateways<C>(options: { activeOnly?: boolean | undefined } = {}) {
     return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+  }
+
+  tryRun(key: string) {
+    return this.run(async () => tryFileRun(this.dir, keyList(key)[0] as string));
+  }
+  interruptRun(key: string) {
+    return this.run(async () => interruptFileRun(this.dir, keyList(key)[0] as string));
   }
 
   watch(options: WatchOptions = {}): AsyncIterable<Change> {
