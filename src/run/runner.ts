@@ -53,7 +53,7 @@ export class Runner {
     return new Promise<RunResult>((resolve, reject) => {
       const pending: Pending = { message, channel, handler, resolve, reject };
       (c as Conversation).queue.push(pending);
-      if (busy) void this.applyPolicy(c as Conversation, pending).catch(reject);
+      if (busy) void this.applyPolicy(c as Conversation, pending).catch((error: unknown) => this.fail(c as Conversation, pending, error));
       this.ensureWorker(c as Conversation);
     });
   }
@@ -83,6 +83,17 @@ export class Runner {
     }
     const dropped = settings.drop === "new" ? (at >= settings.cap ? c.queue.splice(at, 1) : []) : c.queue.splice(0, Math.max(0, c.queue.length - settings.cap));
     for (const victim of dropped) victim.resolve({ status: "dropped", sessionKey: c.key, reason: "queue-full" });
+  }
+
+  /**
+   * The policy could not be read (the backend failed): a message still waiting leaves the
+   * queue, rejected; one already in a turn is settled by its turn.
+   */
+  private fail(c: Conversation, pending: Pending, error: unknown): void {
+    const at = c.queue.indexOf(pending);
+    if (at < 0) return;
+    c.queue.splice(at, 1);
+    pending.reject(error);
   }
 
   private ensureWorker(c: Conversation): void {
