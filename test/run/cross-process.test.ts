@@ -9,9 +9,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HubConfig } from "../../src/config/schema.js";
+import { RUN_STALE_MS, runFileOf } from "../../src/backend/file/runs/run-lease.js";
 import { ensureDistBuilt } from "../support.js";
+import { sessionsDir } from "../hub/helpers.js";
 import { useHub } from "../hub/helpers.js";
-import { message, statuses, transcript } from "./helpers.js";
+import { KEY, gate, message, statuses, transcript } from "./helpers.js";
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "children", "runner.mjs");
 const t = useHub();
@@ -87,7 +89,7 @@ describe("hub.run across processes", () => {
     const { code, stdout, stderr } = await child.exited;
     expect(code, stderr).toBe(0);
     expect(stdout).toContain("aborted c1");
-    expect(stdout).toContain(`result ${JSON.stringify(["interrupted"])}`);
+    expect(stdout).toContain(`result ${JSON.stringify(["interrupted:interrupted"])}`);
     expect(await transcript(hub)).toEqual(["user: text c1", "user: msg 2", "assistant: re: msg 2"]);
   });
 
@@ -100,4 +102,37 @@ describe("hub.run across processes", () => {
     const result = await hub.run(message(2), (turn) => turn.reply("ok").then(() => undefined));
     expect(statuses([result])).toEqual(["done"]);
   });
+
+  it("a frozen holder (SIGSTOP) loses its stale lease: the conversation moves on, its turn learns it, its release frees nothing", async () => {
+    const child = startChild(t.dir(), {}, { ids: ["f1"], log: path.join(t.dir(), "log"), hold: "signal" });
+    await child.printed("started f1");
+    child.process.kill("SIGSTOP");
+    try {
+      // Frozen past the stale time: instead of waiting RUN_STALE_MS, its lock is made that old.
+      const lockDir = `${runFileOf(sessionsDir(t.dir()), KEY)}.lock`;
+      const past = new Date(Date.now() - RUN_STALE_MS - 5_000);
+      await fs.utimes(lockDir, past, past);
+      const hub = await t.open({ now: Date.now });
+      const held = gate();
+      const started = gate();
+      const running = hub.run(message(2), async (turn) => {
+        started.open();
+        await held.promise;
+        await turn.reply("ok");
+      });
+      await started.promise;
+      child.process.kill("SIGCONT");
+      // Resumed, it finds at its next look (every 200 ms) that the lock has another owner: its turn's signal fires.
+      await child.printed("aborted f1");
+      const { code, stdout, stderr } = await child.exited;
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain(`result ${JSON.stringify(["interrupted:lost"])}`);
+      // The lost holder's release left this process's lease in place.
+      expect(await hub.backend.tryRun(KEY)).toBeUndefined();
+      held.open();
+      expect(statuses([await running])).toEqual(["done"]);
+    } finally {
+      child.process.kill("SIGCONT");
+    }
+  }, 60_000);
 });

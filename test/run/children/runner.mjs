@@ -31,5 +31,5 @@ async function agent(turn) {
 
 const results = await Promise.all(plan.ids.map((id) => hub.run({ channel: "telegram", chatType: "direct", peerId: "111", messageId: id, text: `text ${id}` }, agent)));
 await hub.close();
-process.stdout.write(`result ${JSON.stringify(results.map((r) => r.status))}\n`);
+process.stdout.write(`result ${JSON.stringify(results.map((r) => (r.reason ? `${r.status}:${r.reason}` : r.status)))}\n`);
 process.stdout.write("done\n");

@@ -12,7 +12,7 @@ import path from "node:path";
 import { HubError, isErrnoCode } from "../../../errors.js";
 import type { RunLease, RunLeaseAbort } from "../../run-lease.js";
 import { acquireLock, lockDirOf, type HeldLock } from "../lock/lock.js";
-import { readOwner } from "../lock/lock-owner.js";
+import { readOwner, readOwnerSync } from "../lock/lock-owner.js";
 
 /** A run lease not refreshed for this long (its holder frozen) may be taken over (ms). */
 export const RUN_STALE_MS = 20_000;
@@ -58,15 +58,25 @@ export async function tryFileRun(sessionsDir: string, key: string): Promise<RunL
   const token = (await readOwner(lockDirOf(file)))?.token ?? "";
   const controller = new AbortController();
   const marker = markerOf(file);
+  let stopped = false;
+  /** Ends this holding at once: the lock library's refresh must not touch the new holder's lock. */
+  const lose = (why: string) => {
+    abortWith(controller, "lost", `another process took the run of ${key} over: ${why}`);
+    if (stopped) return;
+    stopped = true;
+    // Its lock is another holder's now: release only stops the refresh and leaves that lock alone.
+    void lock.release().catch(() => undefined);
+  };
   let polling: Promise<void> = Promise.resolve();
   const poll = async () => {
-    if (lock.compromised) abortWith(controller, "lost", `another process took the run of ${key} over: ${lock.compromised.message}`);
     if (!controller.signal.aborted && (await readMarker(marker)) === token) {
       abortWith(controller, "interrupted", `the run of ${key} was interrupted`);
       await fs.rm(marker, { force: true });
     }
   };
   const timer = setInterval(() => {
+    // Synchronous, so that it runs before an overdue refresh of a holder that was frozen.
+    if (!stopped && (lock.compromised !== undefined || readOwnerSync(lockDirOf(file))?.token !== token)) lose(lock.compromised?.message ?? "the lock has another owner");
     // A failed look (an I/O error) is retried at the next tick; the lease itself is unaffected.
     polling = polling.then(poll).catch(() => undefined);
   }, INTERRUPT_POLL_MS);
@@ -79,6 +89,8 @@ export async function tryFileRun(sessionsDir: string, key: string): Promise<RunL
         clearInterval(timer);
         await polling;
         await removeMarkerFor(marker, token);
+        if (stopped) return;
+        stopped = true;
         await lock.release();
       })();
       return released;
