@@ -21,6 +21,7 @@ import { assertRunInfo } from "./hub/usage.js";
 import type { Hub, HubDebouncer, HubDebouncerOptions, HubOptions, InboundMessage, MetricsFormat, ReceiveResult, ReplyInput, ReplyResult, SessionsQuery } from "./hub/types.js";
 import { HubMetrics } from "./hub/hub-metrics.js";
 import { createMetrics, type MetricsObserver, type MetricsSnapshot } from "./metrics/metrics.js";
+import { assertHandler, createRunner, type RunHandler, type RunResult } from "./run/index.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
 import { parseSendCommand } from "./lifecycle/send-policy.js";
@@ -40,6 +41,8 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   private readonly chains = new Map<string, Promise<void>>();
   /** The route of each recent turn, for a reply whose session was deleted meanwhile. */
   private readonly turns = new TurnMemory();
+  /** The conversations' agent turns (`run`, src/run/). */
+  private readonly runner = createRunner(this);
 
   constructor(
     readonly backend: Backend,
@@ -102,6 +105,14 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     const inbound = describeInbound(message, this.keyOptions());
     this.counting.metrics.count("messagesReceived");
     return this.inOrder(inbound.sessionKey, async () => this.counting.received(await receiveMessage(this.receiving, message, inbound, now)));
+  }
+
+  /** One agent turn per conversation at a time, across processes, with the queue policy (src/run/). */
+  async run(message: InboundMessage<TChannel>, handler: RunHandler): Promise<RunResult> {
+    assertInbound(message);
+    assertHandler(handler);
+    const inbound = describeInbound(message, this.keyOptions());
+    return this.runner.run(inbound.sessionKey, inbound.route.channel, message, handler);
   }
 
   async reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult> {
@@ -236,6 +247,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
 
   /** Waits for the calls in flight, publishes the last metrics snapshot, then closes the backend if the hub opened it (a backend given to `createHub` stays open). */
   async close(): Promise<void> {
+    await this.runner.drain();
     await Promise.all(this.chains.values());
     await this.counting.close();
     if (this.owned) await this.backend.close();

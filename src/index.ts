@@ -19,6 +19,9 @@ export type {
 } from "./hub.js";
 export { formatContext, CONTEXT_HEADER, CURRENT_HEADER } from "./hub/context.js";
 export type { ContextMessage, FormatContextOptions } from "./hub/context.js";
+// The run API (hub.run)
+export type { RunTurn, RunHandler, RunResult, RunInfo, ReceivedMessage, QueueMode, QueueDrop, QueueSettings } from "./run/types.js";
+export { resolveQueueSettings, DEFAULT_QUEUE_SETTINGS } from "./run/queue-settings.js";
 export type { Timers } from "./hub/debounce.js";
 export type { GatewayRecord, GatewayInput } from "./backend/file/gateways/gateways.js";
 
@@ -49,6 +52,9 @@ export type {
   TurnInput,
   TurnDecision,
   TurnResult,
+  RunLease,
+  RunLeaseAbort,
+  RunLeases,
 } from "./backend/types.js";
 
 // Configuration

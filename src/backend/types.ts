@@ -13,9 +13,12 @@ import type { GatewayInput, GatewayRecord } from "./file/gateways/gateways.js";
 import type { KeyMigrationOptions, KeyMigrationResult } from "./file/store/key-migration.js";
 import type { AppendMessageInput, StoredMessage } from "./shared/transcript-format.js";
 import type { ReadMessagesOptions, ReadMessagesResult } from "./file/transcripts/transcript-read.js";
+import type { RunLeases } from "./run-lease.js";
 
 export type { DeletedSession, InboundIdentity, KeyMigrationOptions, KeyMigrationResult, PruneOptions, PruneReport, PruneResult, SessionEntry, SessionPatch };
 export type { AppendMessageInput, GatewayInput, GatewayRecord, StoredMessage };
+export type { RunLease, RunLeaseAbort, RunLeases } from "./run-lease.js";
+export { isLiveBackend, type Change, type LiveBackend, type WatchOptions } from "./change-feed.js";
 
 /** A page of transcript messages, oldest first, with opaque `before`/`after`/`tail` cursors. */
 export type MessagePage = ReadMessagesResult;
@@ -102,7 +105,8 @@ export type TurnResult<T> =
   | { duplicate: true }
   | { duplicate: false; key: string; entry: SessionEntry; messages: StoredMessage[]; value: T };
 
-export interface Backend {
+/** Everything a backend keeps, and the conversation's run lease (`RunLeases`, run-lease.ts). */
+export interface Backend extends RunLeases {
   /** `"file"`, `"postgres"`... */
   readonly kind: string;
   /** Where the data lives, for messages: the sessions.json path, a database and schema. */
@@ -219,42 +223,4 @@ export interface Backend {
   prune(options?: PruneOptions): Promise<PruneReport>;
   /** Waits for writes in flight, then refuses further calls with `E_STORE_CLOSED`. */
   close(): Promise<void>;
-}
-
-// ---- the change feed (issue 13) -----------------------------------------------------------
-
-/** One change seen by `watch`. */
-export type Change =
-  /** An entry was created, changed, reset (new sessionId) or deleted (`entry: null`). */
-  | { type: "session"; key: string; entry: SessionEntry | null }
-  /** A message was appended to a transcript. */
-  | { type: "message"; key: string; sessionId: string; message: StoredMessage }
-  /** Changes may have been missed (a slow consumer, a reconnect): re-read what you show. */
-  | { type: "resync" };
-
-export interface WatchOptions {
-  /** Only changes of these keys. Default: every key. */
-  keys?: readonly string[] | undefined;
-  /** Ends the iteration. */
-  signal?: AbortSignal | undefined;
-  /** Changes held for a consumer that falls behind before they collapse into one `resync`. Default 10 000. */
-  maxQueued?: number | undefined;
-}
-
-/**
- * A backend with a live change feed (issue 13). Watching starts when iteration starts; the
- * first change is always `resync`, once the feed is live: read the state then, and every
- * later change (by any process, a hand edit included) arrives, typically within 200 ms and
- * always within 2 s. Entries converge to their final state even when intermediate changes
- * are coalesced. Messages are those appended to each watched key's current session. A
- * consumer that falls behind gets `resync` instead of an unbounded queue. Iteration ends on
- * `break`, on `signal`, or when the backend closes.
- */
-export interface LiveBackend extends Backend {
-  watch(options?: WatchOptions): AsyncIterable<Change>;
-}
-
-/** Whether `backend` offers the change feed. */
-export function isLiveBackend(backend: Backend): backend is LiveBackend {
-  return typeof (backend as Partial<LiveBackend>).watch === "function";
 }

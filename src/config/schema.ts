@@ -114,7 +114,22 @@ export const sessionConfigSchema = z.object({
     .optional(),
 });
 
+const queueMode = z.enum(["followup", "collect", "interrupt"], { error: 'expected "followup", "collect" or "interrupt"' });
+
 export const messagesConfigSchema = z.object({
+  /**
+   * `hub.run`'s policy for messages arriving during a turn: `mode` (default `collect`), per
+   * channel `byChannel`, `cap` on the waiting messages (default 20), `drop` when full (`old`,
+   * the default, or `new`). A session's entry overrides them (`queueMode`, `queueCap`, `queueDrop`).
+   */
+  queue: z
+    .strictObject({
+      mode: queueMode.optional(),
+      byChannel: z.record(z.string(), queueMode).optional(),
+      cap: z.number({ error: "expected an integer > 0" }).int({ error: "expected an integer > 0" }).positive({ error: "expected an integer > 0" }).optional(),
+      drop: z.enum(["old", "new"], { error: 'expected "old" or "new"' }).optional(),
+    })
+    .optional(),
   dedupe: z.strictObject({ ttl: duration.optional() }).optional(),
   inbound: z
     .strictObject({

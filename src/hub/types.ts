@@ -14,6 +14,7 @@ import type { MessageContent, StoredMessage } from "../backend/shared/transcript
 import type { FormatContextOptions } from "./context.js";
 import type { Timers } from "./debounce.js";
 import type { Metrics, MetricsObserver, MetricsSnapshot } from "../metrics/metrics.js";
+import type { RunHandler, RunResult } from "../run/types.js";
 
 export interface HubOptions {
   /**
@@ -160,6 +161,15 @@ export interface Hub<TChannel extends string = string, TGatewayConfig = Record<s
   readonly config: HubConfig;
   receive(message: InboundMessage<TChannel>): Promise<ReceiveResult>;
   reply(sessionKey: string, reply: ReplyInput): Promise<ReplyResult>;
+  /**
+   * Runs `handler` as the agent turn for `message`, at most one turn per conversation at a
+   * time across every process on the backend. A message arriving during a turn waits under
+   * the queue policy (`messages.queue`: `followup`, `collect`, `interrupt`, `cap`, `drop`).
+   * The message is received (claimed, de-duplicated, appended) when its turn starts.
+   * Resolves with what became of it (`done`, `duplicate`, `interrupted`, `dropped`); rejects
+   * with the handler's error when its turn threw (the conversation is released first).
+   */
+  run(message: InboundMessage<TChannel>, handler: RunHandler): Promise<RunResult>;
   history(sessionKey: string, options?: MessageQuery): Promise<MessagePage>;
   latest(sessionKey: string, limit?: number): Promise<StoredMessage[]>;
   thread(sessionKey: string, threadId: string | number): Promise<StoredMessage[]>;

@@ -9,6 +9,7 @@ import { describeEntries } from "./conformance/entries.js";
 import { describeMaintenance } from "./conformance/maintenance.js";
 import type { MakeBackend } from "./conformance/harness.js";
 import { describeReplicas } from "./conformance/replicas.js";
+import { describeRuns } from "./conformance/runs.js";
 import { describeTranscripts } from "./conformance/transcripts.js";
 import { describeTurns } from "./conformance/turns.js";
 import { describeWatch } from "./conformance/watch.js";
@@ -28,6 +29,7 @@ export function describeBackendConformance(name: string, makeBackend: MakeBacken
     describeClaims(makeBackend);
     describeTurns(makeBackend);
     describeMaintenance(makeBackend);
+    describeRuns(makeBackend);
     (options.replicas === false ? describe.skip : describe)("replicas", () => describeReplicas(makeBackend));
     (options.live === false ? describe.skip : describe)("live", () => describeWatch(makeBackend));
   });

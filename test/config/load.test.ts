@@ -96,10 +96,10 @@ describe("resolveConfig", () => {
 
   it("keys of the loose sections it does not use load, and are reported (a typo is never silent)", async () => {
     const warnings: Array<{ code: string; message: string; file?: string }> = [];
-    const file = await write("hub.json5", "{ session: { resetByTypes: { dm: { mode: 'idle' } }, typingMode: 'instant', dmScope: 'main' }, messages: { queue: {} }, agents: {} }");
+    const file = await write("hub.json5", "{ session: { resetByTypes: { dm: { mode: 'idle' } }, typingMode: 'instant', dmScope: 'main' }, messages: { responsePrefix: '>' }, agents: {} }");
     expect(await resolveConfig(undefined, dir, (w) => warnings.push(w))).toEqual({ session: { dmScope: "main" }, messages: {} });
     expect(warnings).toEqual([
-      { code: "E_UNKNOWN_CONFIG_KEY", message: `${file}: ignored unknown keys agents, session.resetByTypes, session.typingMode, messages.queue`, file },
+      { code: "E_UNKNOWN_CONFIG_KEY", message: `${file}: ignored unknown keys agents, session.resetByTypes, session.typingMode, messages.responsePrefix`, file },
     ]);
     warnings.length = 0;
     await resolveConfig({ session: { mainKey: "home" } }, dir, (w) => warnings.push(w));

@@ -23,6 +23,7 @@ import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, En
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
 import { runTurn, type TurnClaimOptions } from "./turn.js";
+import { interruptFileRun, tryFileRun } from "./runs/run-lease.js";
 import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
@@ -207,6 +208,13 @@ class FileBackendImpl implements FileBackend {
   /** Writes this hub's metrics snapshot beside the gateway registry (see gateway-metrics.ts). */
   publishMetrics(published: PublishedMetrics) {
     return this.run(() => writePublishedMetrics(this.stateDir, published));
+  }
+
+  tryRun(key: string) {
+    return this.run(async () => tryFileRun(this.dir, keyList(key)[0] as string));
+  }
+  interruptRun(key: string) {
+    return this.run(async () => interruptFileRun(this.dir, keyList(key)[0] as string));
   }
 
   watch(options: WatchOptions = {}): AsyncIterable<Change> {

@@ -20,6 +20,7 @@ import { listSessions } from "./list.js";
 import { archiveIn, lastActivityOf, readPage } from "./transcripts.js";
 import { appendLocked, assertTurn, turnIn } from "./turn.js";
 import { watchPostgres } from "./watch.js";
+import { interruptPostgresRun, tryPostgresRun } from "./runs.js";
 
 export interface PostgresBackend extends LiveBackend, MetricsPublishing, MetricsReading {
   readonly kind: "postgres";
@@ -189,6 +190,13 @@ export class PostgresBackendImpl implements PostgresBackend {
 
   prune(options: PruneOptions = {}) {
     return this.tx((client) => pruneIn(client, this.ctx, options));
+  }
+
+  tryRun(key: string) {
+    return this.run(() => tryPostgresRun(this.ctx, keyList(key)[0] as string));
+  }
+  interruptRun(key: string) {
+    return this.run(() => interruptPostgresRun(this.ctx, keyList(key)[0] as string));
   }
 
   watch(options: WatchOptions = {}): AsyncIterable<Change> {

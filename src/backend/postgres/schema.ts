@@ -79,6 +79,17 @@ const MIGRATIONS: ReadonlyArray<(s: string) => string> = [
   // A claim is final only once its message is in a transcript: a bare claim() is not done
   // until then (claims made before this migration count as done).
   (s) => `ALTER TABLE ${s}.claims ADD COLUMN claimed_at bigint, ADD COLUMN done boolean NOT NULL DEFAULT true;`,
+  // Run leases (issue 14): one row per conversation while an agent turn holds it, kept alive
+  // by its holder; expiry and heartbeats use the database's clock.
+  (s) => `
+    CREATE TABLE ${s}.run_leases (
+      agent_id text NOT NULL,
+      key text NOT NULL,
+      token text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      interrupted boolean NOT NULL DEFAULT false,
+      PRIMARY KEY (agent_id, key)
+    );`,
 ];
 
 /** The newest schema version this code knows. */

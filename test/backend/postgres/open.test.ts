@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openPostgresBackend } from "../../../src/backend/postgres/index.js";
+import { SCHEMA_VERSION } from "../../../src/backend/postgres/schema.js";
 import { HubError } from "../../../src/errors.js";
 import { freePort } from "../../support/postgres-cluster.mjs";
 import { usePostgresDatabase } from "../../support/postgres.js";
@@ -21,7 +22,7 @@ describe("openPostgresBackend", () => {
       await client.connect();
       const { rows } = await client.query("SELECT version FROM race.migrations ORDER BY version");
       await client.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       await Promise.all(backends.map((b, i) => b.append(`agent:main:k${i}`, `s-${i}`, [{ role: "user", content: "hi" }])));
       expect((await backends[0]?.list())?.total).toBe(4);
     } finally {
