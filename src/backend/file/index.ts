@@ -123,12 +123,8 @@ class FileBackendImpl implements FileBackend {
       assertSessionIdArgument(sessionId);
       const when = at ?? this.now();
       assertTimestamp(when, "at", "E_INVALID_ARGUMENT");
-      return this.store.mutate((draft) => {
-        const entry = draft.get(key);
-        if (entry?.sessionId !== sessionId) return false;
-        if (entry.updatedAt < when) draft.set(key, { ...entry, updatedAt: when });
-        return true;
-      });
+      // Through the clock journal, as a turn's activity: sessions.json is not rewritten.
+      return this.store.touchSession(key, sessionId, when);
     });
   }
   delete(keys: readonly string[], options: { dryRun?: boolean | undefined } = {}) {

@@ -114,18 +114,7 @@ class FileSessionStore implements SessionStore {
 
   async recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void> {
     this.assertOpen();
-    if (this.settings.flushMs > 0 && !this.settings.readOnly) {
-      const slot = (await this.readFolded()).get(key);
-      if (slot !== undefined && !slot.invalid && slot.entry.sessionId === sessionId && slot.entry.sessionFile !== undefined) {
-        if (at <= Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0)) return;
-        const quiet = await this.journal.append({ k: key, s: sessionId, t: at });
-        this.noteUnfolded();
-        // No compaction was under way when the record landed, so any whole-file write that
-        // decided without it has finished: if the entry still holds the session, the record
-        // counts. Else (a delete or prune raced it) the locked write below recreates the entry.
-        if (quiet && (await this.readFolded()).get(key)?.entry.sessionId === sessionId) return;
-      }
-    }
+    if (await this.journalClock(key, sessionId, at, true)) return;
     await this.mutate((draft) => {
       const entry = draft.get(key) ?? { sessionId, updatedAt: at };
       if (entry.sessionId !== sessionId) return;
@@ -134,6 +123,39 @@ class FileSessionStore implements SessionStore {
       entry.updatedAt = Math.max(entry.updatedAt, at);
       draft.set(key, entry);
     });
+  }
+
+  async touchSession(key: string, sessionId: string, at: number): Promise<boolean> {
+    this.assertOpen();
+    assertKey(key);
+    assertTimestamp(at, "at", "E_INVALID_ARGUMENT");
+    if (await this.journalClock(key, sessionId, at, false)) return true;
+    return this.mutate((draft) => {
+      const entry = draft.get(key);
+      if (entry?.sessionId !== sessionId) return false;
+      if (entry.updatedAt < at) draft.set(key, { ...entry, updatedAt: at });
+      return true;
+    });
+  }
+
+  /**
+   * Records a clock move in the journal when the entry holds `sessionId` (and, with
+   * `needsFile`, already names its transcript): true when the move is recorded or already
+   * covered; false when the caller must decide under the lock (no journal, another session,
+   * or a compaction or delete raced the record).
+   */
+  private async journalClock(key: string, sessionId: string, at: number, needsFile: boolean): Promise<boolean> {
+    if (this.settings.flushMs === 0 || this.settings.readOnly) return false;
+    const slot = (await this.readFolded()).get(key);
+    if (slot === undefined || slot.invalid || slot.entry.sessionId !== sessionId) return false;
+    if (needsFile && slot.entry.sessionFile === undefined) return false;
+    if (at <= Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0)) return true;
+    const quiet = await this.journal.append({ k: key, s: sessionId, t: at });
+    this.noteUnfolded();
+    // No compaction was under way when the record landed, so any whole-file write that
+    // decided without it has finished: if the entry still holds the session, the record
+    // counts. Else (a delete or prune raced it) the caller's locked write decides.
+    return quiet && (await this.readFolded()).get(key)?.entry.sessionId === sessionId;
   }
 
   async compact(): Promise<boolean> {

@@ -101,6 +101,12 @@ export interface SessionStore {
    * the clock journal instead of rewriting the store (unless `activityFlushMs` is 0).
    */
   recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void>;
+  /**
+   * Moves the activity clock of `sessionId` under `key` to `at` (never backwards); false, and
+   * nothing changes, when the entry is absent or holds another session. Like
+   * `recordActivity`, the move goes to the clock journal (unless `activityFlushMs` is 0).
+   */
+  touchSession(key: string, sessionId: string, at: number): Promise<boolean>;
   /** Folds the clock journal into `sessions.json` now; false when there was nothing to fold. */
   compact(): Promise<boolean>;
   /** Waits for queued writes, folds the clock journal, then refuses further calls. */
