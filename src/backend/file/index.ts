@@ -5,21 +5,15 @@
  * `feed/`) and the maintenance in `src/lifecycle`.
  */
 import { HubError, describeValue } from "../../errors.js";
-import { deleteSessions } from "../../lifecycle/delete-sessions.js";
-import { pruneSessions } from "../../lifecycle/maintenance.js";
-import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "./dedupe/dedupe.js";
 import { assertTimestamp } from "../shared/entry.js";
-import { openGatewayRegistry, type GatewayRegistry } from "./gateways/gateways.js";
-import { migrateSessionKey } from "./store/key-migration.js";
+import type { GatewayRegistry } from "./gateways/gateways.js";
+import { gatewayModule, maintenanceModules, messageModules, messageModulesLoaded, type TurnClaimOptions } from "./lazy-modules.js";
 import { resolveStateDir } from "./store/paths.js";
 import { openSessionStore, type SessionStore, type SessionStoreOptions } from "./store/session-store.js";
-import { appendMessage } from "./transcripts/transcript-append.js";
-import { readMessages } from "./transcripts/transcript-read.js";
 import { assertSessionQuery, selectPage } from "../query.js";
 import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
-import { runTurn, type TurnClaimOptions } from "./turn.js";
 import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
@@ -53,7 +47,7 @@ class FileBackendImpl implements FileBackend {
   readonly kind = "file";
   readonly store: SessionStore;
   readonly stateDir: string;
-  private readonly gateways: GatewayRegistry<unknown>;
+  private gateways: Promise<GatewayRegistry<unknown>> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly watchers = new Set<FileWatcher>();
   private readonly watchSettings: Omit<WatchSettings, "maxQueued">;
@@ -64,7 +58,6 @@ class FileBackendImpl implements FileBackend {
   constructor(options: FileBackendOptions) {
     this.stateDir = resolveStateDir(options.stateDir);
     this.store = openSessionStore({ ...options, stateDir: this.stateDir });
-    this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
     this.watchSettings = watchSettingsOf(options);
     this.onWarning = options.onWarning;
   }
@@ -128,14 +121,17 @@ class FileBackendImpl implements FileBackend {
     });
   }
   delete(keys: readonly string[], options: { dryRun?: boolean | undefined } = {}) {
-    return this.run(() => deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
+    return this.run(async () => (await maintenanceModules()).deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
   }
   migrateKeys(canonicalKey: string, options: KeyMigrationOptions = {}) {
-    return this.run(() => migrateSessionKey(this.store, canonicalKey, options));
+    return this.run(async () => (await maintenanceModules()).migrateSessionKey(this.store, canonicalKey, options));
   }
   turn<T>(input: TurnInput<T>) {
-    const claim = (identity: InboundIdentity, options: TurnClaimOptions) => claimInbound(this.store, identity, { ...options, now: this.now() });
-    return this.run(() => runTurn(this.store, { claim, release: this.releaseNow, append: this.appendNow }, input));
+    return this.run(async () => {
+      const { claimInbound, runTurn } = await messageModules();
+      const claim = (identity: InboundIdentity, options: TurnClaimOptions) => claimInbound(this.store, identity, { ...options, now: this.now() });
+      return runTurn(this.store, { claim, release: this.releaseNow, append: this.appendNow }, input);
+    });
   }
 
   append(key: string, sessionId: string, messages: readonly AppendMessageInput[]) {
@@ -147,10 +143,11 @@ class FileBackendImpl implements FileBackend {
     if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
     // Called in one go, they join one write (one fsync), in order.
     const options = { sessionId, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
+    const { appendMessage } = await messageModules();
     return Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));
   };
   read(key: string, query: MessageQuery = {}) {
-    return this.run(() => readMessages(this.store, key, query));
+    return this.run(async () => (await messageModules()).readMessages(this.store, key, query));
   }
   lastActivity(key: string, sessionId: string) {
     return this.run(async () => {
@@ -170,24 +167,29 @@ class FileBackendImpl implements FileBackend {
   claim(identity: InboundIdentity, options: { ttlMs?: number | undefined; now?: number | undefined } = {}) {
     return this.run(() => this.claimNow(identity, options));
   }
-  private readonly claimNow: Backend["claim"] = (identity, options = {}) =>
-    claimInbound(this.store, identity, { ttlMs: options.ttlMs, now: options.now ?? this.now() });
+  private readonly claimNow: Backend["claim"] = async (identity, options = {}) =>
+    (await messageModules()).claimInbound(this.store, identity, { ttlMs: options.ttlMs, now: options.now ?? this.now() });
   release(identity: InboundIdentity) {
     return this.run(() => this.releaseNow(identity));
   }
-  private readonly releaseNow: Backend["release"] = (identity) => releaseInbound(this.store, identity);
+  private readonly releaseNow: Backend["release"] = async (identity) => (await messageModules()).releaseInbound(this.store, identity);
   pruneClaims(options: { now?: number | undefined } = {}) {
-    return this.run(() => pruneInbound(this.store, { now: options.now ?? this.now() }));
+    return this.run(async () => (await messageModules()).pruneInbound(this.store, { now: options.now ?? this.now() }));
   }
 
   registerGateway<C>(input: GatewayInput<C>) {
-    return this.run(() => (this.gateways as GatewayRegistry<C>).register(input));
+    return this.run(async () => ((await this.registry()) as GatewayRegistry<C>).register(input));
   }
   removeGateway(gatewayId: string) {
-    return this.run(() => this.gateways.remove(gatewayId));
+    return this.run(async () => (await this.registry()).remove(gatewayId));
   }
   listGateways<C>(options: { activeOnly?: boolean | undefined } = {}) {
-    return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+    return this.run(async () => ((await this.registry()) as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+  }
+
+  /** `gateways.json`, its module loaded on first use. */
+  private registry(): Promise<GatewayRegistry<unknown>> {
+    return (this.gateways ??= gatewayModule().then(({ openGatewayRegistry }) => openGatewayRegistry(this.stateDir, this.store.now, this.store.durable)));
   }
 
   watch(options: WatchOptions = {}): AsyncIterable<Change> {
@@ -200,7 +202,7 @@ class FileBackendImpl implements FileBackend {
   }
 
   prune(options: PruneOptions = {}) {
-    return this.run(() => pruneSessions(this.store, { now: this.now(), ...options }));
+    return this.run(async () => (await maintenanceModules()).pruneSessions(this.store, { now: this.now(), ...options }));
   }
 
   async close(): Promise<void> {
@@ -208,7 +210,7 @@ class FileBackendImpl implements FileBackend {
     for (const watcher of this.watchers) watcher.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     // A claim may have started pruning expired claims in the background.
-    await settleInboundPruning(this.store);
+    if (messageModulesLoaded()) await (await messageModules()).settleInboundPruning(this.store);
     await this.store.close();
   }
 }

@@ -21,7 +21,6 @@ Options:
 
 export const exportCommand: Command = {
   name: "export",
-  summary: "write a session's transcript from Postgres to a JSONL file",
   usage: USAGE,
   positionals: true,
   options: { session: { type: "string" }, json: { type: "boolean" } },

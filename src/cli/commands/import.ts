@@ -29,7 +29,6 @@ Options:
 
 export const importCommand: Command = {
   name: "import",
-  summary: "copy a file state dir into Postgres",
   usage: USAGE,
   positionals: true,
   options: { json: { type: "boolean" } },

@@ -5,7 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { HubError } from "../../../errors.js";
 import { fingerprint, readWithFingerprint } from "../fs/atomic.js";
-import { acquireLock, type HeldLock } from "../lock/lock.js";
+import type { HeldLock } from "../lock/lock.js";
 import { parseStore, type ParsedStore, type Slot } from "./codec.js";
 import { missingStoreState, recoverStore } from "./recovery.js";
 import type { StoreSettings } from "./store-settings.js";
@@ -17,8 +17,12 @@ interface Cache {
   slots: Map<string, Slot>;
 }
 
-/** Runs `fn` holding the store's cross-process lock; a failed release is a warning. */
+/**
+ * Runs `fn` holding the store's cross-process lock; a failed release is a warning. The lock
+ * module is loaded on the first write (a process that only reads never needs it).
+ */
 export async function withStoreLock<T>(settings: StoreSettings, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const { acquireLock } = await import("../lock/lock.js");
   const lock = await acquireLock(settings.path, settings.lock);
   try {
     return await fn(lock);
