@@ -155,7 +155,10 @@ class FileSessionStore implements SessionStore {
     // No compaction was under way when the record landed, so any whole-file write that
     // decided without it has finished: if the entry still holds the session, the record
     // counts. Else (a delete or prune raced it) the caller's locked write decides.
-    return quiet && (await this.readFolded()).get(key)?.entry.sessionId === sessionId;
+    if (quiet) return (await this.readFolded()).get(key)?.entry.sessionId === sessionId;
+    // A compaction was under way and may have decided without the record, which stays in the
+    // journal: once it is over, the same check under the lock, without a write of our own.
+    return this.writer.holdsOnceCompacted(key, sessionId, needsFile);
   }
 
   async compact(): Promise<boolean> {

@@ -3,6 +3,7 @@
  * batch under the cross-process lock, with the clock journal folded in, and written
  * atomically. Each caller learns its own outcome.
  */
+import { statSync } from "node:fs";
 import { HubError } from "../../../errors.js";
 import { fingerprint, tooLarge, writeFileAtomic } from "../fs/atomic.js";
 import type { ClockJournal } from "../journal/clock-journal.js";
@@ -41,6 +42,21 @@ export class StoreWriter {
   enqueue(op: Pending): void {
     this.queue.push(op);
     this.scheduleFlush();
+  }
+
+  /**
+   * Whether the entry at `key` holds `sessionId` (and, with `needsFile`, names its transcript)
+   * once no compaction is under way: checked under the lock, nothing written. False as well
+   * when a compaction crashed (its set-aside journal is still there): the caller's locked
+   * write then folds it.
+   */
+  holdsOnceCompacted(key: string, sessionId: string, needsFile: boolean): Promise<boolean> {
+    return withStoreLock(this.settings, async () => {
+      if (statSync(this.journal.rotated, { throwIfNoEntry: false }) !== undefined) return false;
+      const slot = (await this.reader.loadLocked()).get(key);
+      if (slot === undefined || slot.invalid || slot.entry.sessionId !== sessionId) return false;
+      return !needsFile || slot.entry.sessionFile !== undefined;
+    });
   }
 
   private scheduleFlush(): void {
