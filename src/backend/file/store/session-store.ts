@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { HubError, describeValue } from "../../../errors.js";
 import { ClockJournal } from "../journal/clock-journal.js";
-import { foldedCopy, newerClock } from "../journal/clock-fold.js";
+import { newerClock } from "../journal/clock-fold.js";
+import { copyEntry } from "./copy.js";
 import type { Slot } from "./codec.js";
 import { assertKey, type StoreDraft } from "./draft.js";
 import { assertTimestamp, isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../../shared/entry.js";
@@ -56,7 +57,7 @@ class FileSessionStore implements SessionStore {
     const slots = await this.readFolded();
     return keys.map((key) => {
       const slot = slots.get(key);
-      return slot && !slot.invalid ? foldedCopy(this.journal, key, slot) : undefined;
+      return slot && !slot.invalid ? copyEntry(slot.entry, this.journal.latest(key, slot.entry.sessionId)) : undefined;
     });
   }
 
@@ -64,7 +65,7 @@ class FileSessionStore implements SessionStore {
     this.assertOpen();
     const result: Array<{ key: string; entry: SessionEntry }> = [];
     for (const [key, slot] of await this.readFolded()) {
-      if (!slot.invalid) result.push({ key, entry: foldedCopy(this.journal, key, slot) });
+      if (!slot.invalid) result.push({ key, entry: copyEntry(slot.entry, this.journal.latest(key, slot.entry.sessionId)) });
     }
     return result.sort((a, b) => b.entry.updatedAt - a.entry.updatedAt);
   }
