@@ -4,7 +4,8 @@
  * definitions to fill its columns and to validate queries.
  */
 import { HubError, describeValue } from "../errors.js";
-import { normalizeChannel, parseSessionKey } from "../keys/index.js";
+import { normalizeChannel } from "../keys/normalize.js";
+import { parseSessionKey } from "../keys/parse.js";
 import type { SessionEntry } from "./shared/entry.js";
 import type { SessionPage, SessionQuery, SessionRow } from "./types.js";
 

@@ -1,12 +1,13 @@
 /**
  * What a CLI command is, and the options every command shares (which store, which config).
  */
+import fs from "node:fs/promises";
+import path from "node:path";
 import type { ParseArgsConfig } from "node:util";
-import { openFileBackend } from "../backend/file/index.js";
 import type { LiveBackend } from "../backend/types.js";
-import { resolveConfig } from "../config/load.js";
+import { CONFIG_FILE_NAME } from "../config/config-file.js";
 import type { HubConfig } from "../config/schema.js";
-import { HubError, describeValue } from "../errors.js";
+import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { openSessionStore, type SessionStore } from "../backend/file/store/session-store.js";
 import { statOrUndefined } from "../backend/file/fs/fs-util.js";
 import { resolveStateDir, resolveStorePath } from "../backend/file/store/paths.js";
@@ -37,7 +38,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
   /** Takes positional arguments (keys, a subcommand). Default false: any is a usage error. */
@@ -85,11 +85,31 @@ function schemaOf(values: OptionValues, env: NodeJS.ProcessEnv, databaseUrl: str
   return name;
 }
 
+/** False only when `file` is certainly absent; any other failure is for the loader to report. */
+async function mayExist(file: string): Promise<boolean> {
+  try {
+    await fs.stat(file);
+    return true;
+  } catch (error) {
+    return !isErrnoCode(error, "ENOENT");
+  }
+}
+
+/**
+ * `--config`, else `<stateDir>/hub.json5` when present. Without a file the config is empty
+ * (what validating `{}` gives), and the JSON5 parser and the validator are not even loaded.
+ */
+async function loadConfig(explicit: string | undefined, stateDir: string, io: CliIo): Promise<HubConfig> {
+  if (explicit === undefined && !(await mayExist(path.join(stateDir, CONFIG_FILE_NAME)))) return {};
+  const { resolveConfig } = await import("../config/load.js");
+  return resolveConfig(explicit, stateDir, (w) => io.stderr(`hub: warning: ${oneLine(w.message)} [${w.code}]\n`));
+}
+
 /** The store a command works on: `--store`, else the config's `session.store`, else the agent's default. */
 export async function resolveTarget(values: OptionValues, io: CliIo): Promise<Target> {
   const env = io.env ?? process.env;
   const stateDir = resolveStateDir(values["state-dir"] as string | undefined, env);
-  const config = await resolveConfig(values.config as string | undefined, stateDir, (w) => io.stderr(`hub: warning: ${oneLine(w.message)} [${w.code}]\n`));
+  const config = await loadConfig(values.config as string | undefined, stateDir, io);
   const agentId = values.agent as string | undefined;
   const databaseUrl = (values.database as string | undefined) ?? (env.HUB_DATABASE_URL || undefined);
   if (databaseUrl !== undefined && values.store !== undefined) throw new UsageError("--store names a file store; it cannot be combined with --database (or env HUB_DATABASE_URL)");
@@ -159,6 +179,7 @@ export async function openTargetBackend(target: Target, io: CliIo, options: { re
   const url = target.databaseUrl;
   if (url !== undefined) return (await import("./database.js")).openDatabase({ ...target, databaseUrl: url }, io, options);
   const ttl = cacheTtlFromEnv(io.env ?? process.env);
+  const { openFileBackend } = await import("../backend/file/index.js");
   return openFileBackend({
     path: target.storePath,
     stateDir: target.stateDir,

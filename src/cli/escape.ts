@@ -14,8 +14,12 @@
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
-/** The same set without C0: `JSON.stringify` escapes those inside strings, and outside them only its own newlines remain. */
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+/**
+ * The same set without C0: `JSON.stringify` escapes those inside strings, and outside them only
+ * its own newlines remain. Without the `u` flag (every character here is a single UTF-16 unit),
+ * the scan over a whole listing is several times faster.
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n" };
 

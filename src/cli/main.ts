@@ -6,23 +6,31 @@ import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { HubError } from "../errors.js";
 import { COMMON_OPTIONS, UsageError, type CliIo, type Command } from "./command.js";
-import { compactCommand } from "./commands/compact.js";
-import { configCommand } from "./commands/config.js";
-import { dashboardCommand } from "./commands/dashboard.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { exportCommand } from "./commands/export.js";
-import { gatewaysCommand } from "./commands/gateways.js";
-import { importCommand } from "./commands/import.js";
 import { oneLine } from "./escape.js";
 import { closest } from "./suggest.js";
-import { pruneCommand } from "./commands/prune.js";
-import { sessionsCommand } from "./commands/sessions.js";
-import { statusCommand } from "./commands/status.js";
-import { transcriptCommand } from "./commands/transcript.js";
 
 export type { CliIo } from "./command.js";
 
-const COMMANDS: readonly Command[] = [sessionsCommand, transcriptCommand, statusCommand, doctorCommand, pruneCommand, compactCommand, dashboardCommand, importCommand, exportCommand, gatewaysCommand, configCommand];
+/** A command as `hub --help` lists it; its module is loaded only when it runs (startup stays lean). */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { name: "sessions", summary: "list, show, delete or reset sessions", load: async () => (await import("./commands/sessions.js")).sessionsCommand },
+  { name: "transcript", summary: "a session's newest messages", load: async () => (await import("./commands/transcript.js")).transcriptCommand },
+  { name: "status", summary: "the store at a glance", load: async () => (await import("./commands/status.js")).statusCommand },
+  { name: "doctor", summary: "find and repair problems", load: async () => (await import("./commands/doctor.js")).doctorCommand },
+  { name: "prune", summary: "remove old sessions, archive their transcripts", load: async () => (await import("./commands/prune.js")).pruneCommand },
+  { name: "compact", summary: "fold the activity clock journal into sessions.json", load: async () => (await import("./commands/compact.js")).compactCommand },
+  { name: "dashboard", summary: "a live web dashboard (prints its URL)", load: async () => (await import("./commands/dashboard.js")).dashboardCommand },
+  { name: "import", summary: "copy a file state dir into Postgres (--follow keeps mirroring)", load: async () => (await import("./commands/import.js")).importCommand },
+  { name: "export", summary: "write a transcript (JSONL) or a whole state dir from Postgres", load: async () => (await import("./commands/export.js")).exportCommand },
+  { name: "gateways", summary: "list the registered gateways", load: async () => (await import("./commands/gateways.js")).gatewaysCommand },
+  { name: "config", summary: "check a config file and show the effective config", load: async () => (await import("./commands/config.js")).configCommand },
+];
 
 const USAGE = `Usage: hub <command> [options]
 
@@ -88,12 +96,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     const names = COMMANDS.map((c) => c.name);
     io.stderr(`hub: unknown command "${oneLine(name)}"${didYouMean(name, names, (s) => `"${s}"`)}\n\n${SHORT_USAGE}`);
     return 1;
   }
+  const command = await entry.load();
   try {
     const options = { ...COMMON_OPTIONS, ...command.options };
     if (precheck([...rest], options) === "help") {

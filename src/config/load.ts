@@ -8,9 +8,10 @@ import JSON5 from "json5";
 import type { z } from "zod";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
 import { isPlainObject } from "../backend/shared/entry.js";
+import { CONFIG_FILE_NAME } from "./config-file.js";
 import { hubConfigSchema, messagesConfigSchema, sessionConfigSchema, type HubConfig } from "./schema.js";
 
-export const CONFIG_FILE_NAME = "hub.json5";
+export { CONFIG_FILE_NAME };
 
 function valueAt(input: unknown, where: ReadonlyArray<PropertyKey>): unknown {
   let value = input;

@@ -6,24 +6,16 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../../errors.js";
-import { releaseLeases } from "./lock/lease.js";
-import { deleteSessions } from "../../lifecycle/delete-sessions.js";
-import { pruneSessions } from "../../lifecycle/maintenance.js";
-import { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } from "./dedupe/dedupe.js";
 import { assertTimestamp } from "../shared/entry.js";
-import { openGatewayRegistry, type GatewayRegistry } from "./gateways/gateways.js";
-import { writePublishedMetrics, type PublishedMetrics } from "./gateways/gateway-metrics.js";
-import { migrateSessionKey } from "./store/key-migration.js";
+import type { GatewayRegistry } from "./gateways/gateways.js";
+import type { PublishedMetrics } from "./gateways/gateway-metrics.js";
+import { gatewayMetricsModule, gatewayModule, maintenanceModules, messageModules, messageModulesLoaded, runModule, type TurnClaimOptions } from "./lazy-modules.js";
 import { resolveStateDir } from "./store/paths.js";
 import { openSessionStore, type SessionStore, type SessionStoreOptions } from "./store/session-store.js";
-import { appendMessage } from "./transcripts/transcript-append.js";
-import { readMessages } from "./transcripts/transcript-read.js";
 import { assertSessionQuery, selectPage } from "../query.js";
 import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
-import { runTurn, type TurnClaimOptions } from "./turn.js";
-import { interruptFileRun, tryFileRun } from "./runs/run-lease.js";
 import { watchFeed, watchSettingsOf } from "./feed/feed.js";
 import type { FileWatcher, WatchSettings } from "./feed/watch.js";
 import type { StoreWarning } from "./store/session-store.js";
@@ -59,7 +51,7 @@ class FileBackendImpl implements FileBackend {
   readonly kind = "file";
   readonly store: SessionStore;
   readonly stateDir: string;
-  private readonly gateways: GatewayRegistry<unknown>;
+  private gateways: Promise<GatewayRegistry<unknown>> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly watchers = new Set<FileWatcher>();
   private readonly watchSettings: Omit<WatchSettings, "maxQueued">;
@@ -71,7 +63,6 @@ class FileBackendImpl implements FileBackend {
   constructor(options: FileBackendOptions) {
     this.stateDir = resolveStateDir(options.stateDir);
     this.store = openSessionStore({ ...options, stateDir: this.stateDir });
-    this.gateways = openGatewayRegistry(this.stateDir, this.store.now, this.store.durable);
     this.watchSettings = watchSettingsOf(options);
     this.onWarning = options.onWarning;
     this.observer = guardObserver(options.observer, (error) => (this.onWarning ?? defaultWarning)(observerWarning(error, this.path)));
@@ -131,23 +122,22 @@ class FileBackendImpl implements FileBackend {
       assertSessionIdArgument(sessionId);
       const when = at ?? this.now();
       assertTimestamp(when, "at", "E_INVALID_ARGUMENT");
-      return this.store.mutate((draft) => {
-        const entry = draft.get(key);
-        if (entry?.sessionId !== sessionId) return false;
-        if (entry.updatedAt < when) draft.set(key, { ...entry, updatedAt: when });
-        return true;
-      });
+      // Through the clock journal, as a turn's activity: sessions.json is not rewritten.
+      return this.store.touchSession(key, sessionId, when);
     });
   }
   delete(keys: readonly string[], options: { dryRun?: boolean | undefined } = {}) {
-    return this.run(() => deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
+    return this.run(async () => (await maintenanceModules()).deleteSessions(this.store, keyList(keys), { dryRun: options.dryRun ?? false, now: this.now() }));
   }
   migrateKeys(canonicalKey: string, options: KeyMigrationOptions = {}) {
-    return this.run(() => migrateSessionKey(this.store, canonicalKey, options));
+    return this.run(async () => (await maintenanceModules()).migrateSessionKey(this.store, canonicalKey, options));
   }
   turn<T>(input: TurnInput<T>) {
-    const claim = (identity: InboundIdentity, options: TurnClaimOptions) => claimInbound(this.store, identity, { ...options, now: this.now() });
-    return this.run(() => runTurn(this.store, { claim, release: this.releaseNow, append: this.appendNow }, input));
+    return this.run(async () => {
+      const { claimInbound, runTurn } = await messageModules();
+      const claim = (identity: InboundIdentity, options: TurnClaimOptions) => claimInbound(this.store, identity, { ...options, now: this.now() });
+      return runTurn(this.store, { claim, release: this.releaseNow, append: this.appendNow }, input);
+    });
   }
 
   append(key: string, sessionId: string, messages: readonly AppendMessageInput[]) {
@@ -159,13 +149,14 @@ class FileBackendImpl implements FileBackend {
     if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
     // Called in one go, they join one write (one fsync), in order.
     const options = { sessionId, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
+    const { appendMessage } = await messageModules();
     const started = performance.now();
     const stored = await Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));
     this.observer?.observe("transcriptAppend", performance.now() - started);
     return stored;
   };
   read(key: string, query: MessageQuery = {}) {
-    return this.run(() => readMessages(this.store, key, query));
+    return this.run(async () => (await messageModules()).readMessages(this.store, key, query));
   }
   lastActivity(key: string, sessionId: string) {
     return this.run(async () => {
@@ -185,36 +176,41 @@ class FileBackendImpl implements FileBackend {
   claim(identity: InboundIdentity, options: { ttlMs?: number | undefined; now?: number | undefined } = {}) {
     return this.run(() => this.claimNow(identity, options));
   }
-  private readonly claimNow: Backend["claim"] = (identity, options = {}) =>
-    claimInbound(this.store, identity, { ttlMs: options.ttlMs, now: options.now ?? this.now() });
+  private readonly claimNow: Backend["claim"] = async (identity, options = {}) =>
+    (await messageModules()).claimInbound(this.store, identity, { ttlMs: options.ttlMs, now: options.now ?? this.now() });
   release(identity: InboundIdentity) {
     return this.run(() => this.releaseNow(identity));
   }
-  private readonly releaseNow: Backend["release"] = (identity) => releaseInbound(this.store, identity);
+  private readonly releaseNow: Backend["release"] = async (identity) => (await messageModules()).releaseInbound(this.store, identity);
   pruneClaims(options: { now?: number | undefined } = {}) {
-    return this.run(() => pruneInbound(this.store, { now: options.now ?? this.now() }));
+    return this.run(async () => (await messageModules()).pruneInbound(this.store, { now: options.now ?? this.now() }));
   }
 
   registerGateway<C>(input: GatewayInput<C>) {
-    return this.run(() => (this.gateways as GatewayRegistry<C>).register(input));
+    return this.run(async () => ((await this.registry()) as GatewayRegistry<C>).register(input));
   }
   removeGateway(gatewayId: string) {
-    return this.run(() => this.gateways.remove(gatewayId));
+    return this.run(async () => (await this.registry()).remove(gatewayId));
   }
   listGateways<C>(options: { activeOnly?: boolean | undefined } = {}) {
-    return this.run(() => (this.gateways as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+    return this.run(async () => ((await this.registry()) as GatewayRegistry<C>).list(options.activeOnly === undefined ? {} : { activeOnly: options.activeOnly }));
+  }
+
+  /** `gateways.json`, its module loaded on first use. */
+  private registry(): Promise<GatewayRegistry<unknown>> {
+    return (this.gateways ??= gatewayModule().then(({ openGatewayRegistry }) => openGatewayRegistry(this.stateDir, this.store.now, this.store.durable)));
   }
 
   /** Writes this hub's metrics snapshot beside the gateway registry (see gateway-metrics.ts). */
   publishMetrics(published: PublishedMetrics) {
-    return this.run(() => writePublishedMetrics(this.stateDir, published));
+    return this.run(async () => (await gatewayMetricsModule()).writePublishedMetrics(this.stateDir, published));
   }
 
   tryRun(key: string) {
-    return this.run(async () => tryFileRun(this.dir, keyList(key)[0] as string));
+    return this.run(async () => (await runModule()).tryFileRun(this.dir, keyList(key)[0] as string));
   }
   interruptRun(key: string) {
-    return this.run(async () => interruptFileRun(this.dir, keyList(key)[0] as string));
+    return this.run(async () => (await runModule()).interruptFileRun(this.dir, keyList(key)[0] as string));
   }
 
   watch(options: WatchOptions = {}): AsyncIterable<Change> {
@@ -227,7 +223,7 @@ class FileBackendImpl implements FileBackend {
   }
 
   prune(options: PruneOptions = {}) {
-    return this.run(() => pruneSessions(this.store, { now: this.now(), ...options }));
+    return this.run(async () => (await maintenanceModules()).pruneSessions(this.store, { now: this.now(), ...options }));
   }
 
   async close(): Promise<void> {
@@ -235,10 +231,11 @@ class FileBackendImpl implements FileBackend {
     for (const watcher of this.watchers) watcher.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     // A claim may have started pruning expired claims in the background.
-    await settleInboundPruning(this.store);
+    const loaded = messageModulesLoaded() ? await messageModules() : undefined;
+    await loaded?.settleInboundPruning(this.store);
     await this.store.close();
-    // Transcript locks kept for the next append are given back.
-    await releaseLeases(path.resolve(this.dir));
+    // Transcript locks kept for the next append are given back (none without an append).
+    await loaded?.releaseLeases(path.resolve(this.dir));
   }
 }
 

@@ -19,7 +19,6 @@ Options:
 
 export const compactCommand: Command = {
   name: "compact",
-  summary: "fold the activity clock journal into sessions.json",
   usage: USAGE,
   options: { json: { type: "boolean" } },
   async run({ values, io }) {

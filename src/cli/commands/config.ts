@@ -65,7 +65,6 @@ async function check(context: CommandContext): Promise<number> {
 
 export const configCommand: Command = {
   name: "config",
-  summary: "check a config file and show the effective config",
   usage: USAGE,
   positionals: true,
   options: { json: { type: "boolean" } },

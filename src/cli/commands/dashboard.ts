@@ -38,7 +38,6 @@ function openBrowser(url: string, warn: (text: string) => void): void {
 
 export const dashboardCommand: Command = {
   name: "dashboard",
-  summary: "a live web dashboard (prints its URL)",
   usage: USAGE,
   options: { port: { type: "string" }, host: { type: "string" }, open: { type: "boolean" } },
   async run({ values, io }) {

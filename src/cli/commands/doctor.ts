@@ -40,7 +40,6 @@ function render(findings: Finding[]): string {
 
 export const doctorCommand: Command = {
   name: "doctor",
-  summary: "find and repair problems",
   usage: USAGE,
   options: { fix: { type: "boolean" }, force: { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {

@@ -55,7 +55,6 @@ async function exportDir(values: OptionValues, io: CliIo): Promise<number> {
 
 export const exportCommand: Command = {
   name: "export",
-  summary: "write a session's transcript from Postgres to a JSONL file",
   usage: USAGE,
   positionals: true,
   options: { session: { type: "string" }, force: { type: "boolean" }, json: { type: "boolean" } },

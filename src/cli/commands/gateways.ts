@@ -89,7 +89,6 @@ async function run({ values, io }: CommandContext): Promise<number> {
 
 export const gatewaysCommand: Command = {
   name: "gateways",
-  summary: "list the registered gateways",
   usage: USAGE,
   options: {
     json: { type: "boolean" },

@@ -61,7 +61,6 @@ async function follow(backend: PostgresBackend, from: string, interval: number |
 
 export const importCommand: Command = {
   name: "import",
-  summary: "copy a file state dir into Postgres",
   usage: USAGE,
   positionals: true,
   options: { json: { type: "boolean" }, follow: { type: "boolean" }, interval: { type: "string" } },

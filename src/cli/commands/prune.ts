@@ -32,7 +32,6 @@ function summary(report: PruneReport): string {
 
 export const pruneCommand: Command = {
   name: "prune",
-  summary: "remove old sessions, archive their transcripts",
   usage: USAGE,
   options: { "dry-run": { type: "boolean" }, json: { type: "boolean" } },
   async run({ values, io }) {

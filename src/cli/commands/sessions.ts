@@ -1,18 +1,16 @@
 /**
  * `hub sessions`: list, show, delete.
  */
-import { parseSessionKey } from "../../keys/index.js";
+import { parseSessionKey } from "../../keys/parse.js";
 import type { SessionEntry } from "../../backend/shared/entry.js";
 import type { LiveBackend } from "../../backend/types.js";
 import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
 import { formatAge } from "../format.js";
-import { renderSessionsTable } from "../sessions-table.js";
 import { agentTargets } from "../agent-stores.js";
 import { colours } from "../colour.js";
 import { closest } from "../suggest.js";
 import { deleteSessions } from "./sessions-delete.js";
-import { runWatch } from "./sessions-watch.js";
 
 const USAGE = `Usage:
   hub sessions [--limit N | --all] [filters] [--json]   list sessions, newest first
@@ -167,6 +165,8 @@ async function list({ values, io }: CommandContext): Promise<number> {
     io.stdout("No sessions found.\n");
     return 0;
   }
+  // Loaded only for people: --json needs no column widths.
+  const { renderSessionsTable } = await import("../sessions-table.js");
   io.stdout(renderSessionsTable(rows, 80, (await colours(io)).bold));
   const hidden = matching.length - rows.length;
   if (hidden > 0) io.stdout(`${hidden} more not shown (newest ${rows.length} listed): --limit N or --all\n`);
@@ -191,7 +191,6 @@ async function show({ values, positionals, io }: CommandContext): Promise<number
 
 export const sessionsCommand: Command = {
   name: "sessions",
-  summary: "list, show, delete or reset sessions",
   usage: USAGE,
   positionals: true,
   options: {
@@ -212,6 +211,6 @@ export const sessionsCommand: Command = {
     rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
     if (sub === "delete" || sub === "reset") return deleteSessions(context, sub);
-    return context.values.watch === true ? runWatch(context) : list(context);
+    return context.values.watch === true ? import("./sessions-watch.js").then(({ runWatch }) => runWatch(context)) : list(context);
   },
 };

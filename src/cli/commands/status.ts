@@ -75,7 +75,6 @@ function kb(bytes: number): string {
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "the store at a glance",
   usage: USAGE,
   options: { json: { type: "boolean" } },
   async run({ values, io }) {

@@ -20,7 +20,6 @@ Options:
 
 export const transcriptCommand: Command = {
   name: "transcript",
-  summary: "a session's newest messages",
   usage: USAGE,
   positionals: true,
   options: { limit: { type: "string" }, json: { type: "boolean" }, follow: { type: "boolean" } },

@@ -62,11 +62,29 @@ export function legacyKeyTarget(key: string, entry: SessionEntry, agentId: strin
   return canonical === key ? undefined : canonical;
 }
 
-/** A `legacy-key` finding for `key`, or undefined. */
-export function legacyKeyFinding(key: string, entry: SessionEntry, agentId: string, keys: DoctorKeyOptions): Finding | undefined {
-  const target = legacyKeyTarget(key, entry, agentId, keys);
-  if (target === undefined) return undefined;
-  return { kind: "legacy-key", severity: "warn", subject: key, message: `legacy or case-variant key of ${target}: --fix migrates it`, fixable: true };
+/**
+ * The `legacy-key` findings of the entries, by key. When the canonical key or other spellings
+ * hold entries too, the message names the one `--fix` keeps, decided as `repairLegacyKeys`
+ * does: the newest activity clock (the journal folded in), ties to the canonical key.
+ */
+export function legacyKeyFindings(entries: ReadonlyArray<readonly [string, SessionEntry]>, agentId: string, keys: DoctorKeyOptions): Map<string, Finding> {
+  const clock = new Map(entries.map(([key, entry]) => [key, entry.updatedAt]));
+  const spellings = new Map<string, string[]>();
+  for (const [key, entry] of entries) {
+    const target = legacyKeyTarget(key, entry, agentId, keys);
+    if (target !== undefined) spellings.set(target, [...(spellings.get(target) ?? []), key]);
+  }
+  const findings = new Map<string, Finding>();
+  for (const [target, legacy] of spellings) {
+    const present = [target, ...legacy].filter((key) => clock.has(key));
+    const newest = present.reduce((best, key) => ((clock.get(key) ?? 0) > (clock.get(best) ?? 0) ? key : best), present[0] as string);
+    const active = new Date(clock.get(newest) ?? 0).toISOString();
+    const keeps = present.length > 1 ? `; --fix keeps the newest of the ${present.length} entries: ${newest} (active ${active})` : "";
+    for (const key of legacy) {
+      findings.set(key, { kind: "legacy-key", severity: "warn", subject: key, message: `legacy or case-variant key of ${target}: --fix migrates it${keeps}`, fixable: true });
+    }
+  }
+  return findings;
 }
 
 function describeMerge(target: string, winner: string, entries: number): string {

@@ -10,7 +10,9 @@ import { readWithFingerprint } from "../fs/atomic.js";
 import { listDirNames, lstatOrUndefined } from "../fs/fs-util.js";
 import { parseStore, type ParsedStore } from "../store/codec.js";
 import { INVALID_MARKER } from "../store/invalid-entries.js";
-import { dmScopeFinding, legacyKeyFinding, repairLegacyKeys, type DoctorKeyOptions } from "./doctor-keys.js";
+import { dmScopeFinding, legacyKeyFindings, repairLegacyKeys, type DoctorKeyOptions } from "./doctor-keys.js";
+import { ClockJournal } from "../journal/clock-journal.js";
+import { foldedCopy } from "../journal/clock-fold.js";
 import { inspectLock, removeStaleLock } from "../lock/lock.js";
 import type { SessionStore } from "../store/session-store.js";
 import { classifyUnparsable } from "../store/store-shape.js";
@@ -75,6 +77,9 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
   const base = path.basename(store.path);
   const names = await listDirNames(store.dir);
 
+  // The entries as our readers see them: the clock journal (read first, as the store does) folded in.
+  const journal = new ClockJournal(store.path, false);
+  journal.refresh();
   const parsed = await readStore(store.path);
   if (parsed instanceof HubError && parsed.code === "E_NOT_A_STORE") {
     add({ kind: "not-a-store", severity: "error", subject: store.path, message: `${parsed.message}; only --fix --force quarantines it`, fixable: true });
@@ -93,7 +98,9 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
 
   await findLocks(store, names, now, options.staleMs ?? 10_000, add);
 
-  const entries = [...slots].filter(([, slot]) => !slot.invalid).map(([key, slot]) => [key, slot.entry] as const);
+  const entries = [...slots].filter(([, slot]) => !slot.invalid).map(([key, slot]) => [key, foldedCopy(journal, key, slot)] as const);
+  journal.close();
+  const legacyKeys = legacyKeyFindings(entries, store.agentId, options.keys ?? {});
   const dmScope = dmScopeFinding(entries, store.agentId, options.keys ?? {});
   if (dmScope !== undefined) add(dmScope);
   const referenced = new Set<string>();
@@ -111,7 +118,7 @@ export async function diagnose(store: SessionStore, options: DoctorOptions = {})
     if (entry.sessionFile !== undefined && (await lstatOrUndefined(own)) === undefined) {
       add({ kind: "missing-transcript", severity: "warn", subject: key, message: `transcript ${own} is missing (the next message starts a new one)`, fixable: false });
     }
-    const legacy = legacyKeyFinding(key, entry, store.agentId, options.keys ?? {});
+    const legacy = legacyKeys.get(key);
     if (legacy !== undefined) add(legacy);
   }
   for (const name of names) {

@@ -3,10 +3,16 @@
  * for a file that fails it. Writing produces exactly `JSON.stringify(store, null, 2)`, built
  * from per-entry byte fragments that are cached, so an update re-serializes only what changed.
  */
-import JSON5 from "json5";
+import { createRequire } from "node:module";
 import { HubError } from "../../../errors.js";
 import { assertEntry, isPlainObject, migrateLegacyFields, type SessionEntry } from "../../shared/entry.js";
 import { rawMembers } from "./raw-members.js";
+
+/** JSON5, loaded (synchronously) only for a file that is not plain JSON: most never need it. */
+function parseJson5(text: string): unknown {
+  const JSON5 = createRequire(import.meta.url)("json5") as typeof import("json5");
+  return JSON5.parse(text);
+}
 
 /** One stored entry. */
 export interface Slot {
@@ -36,7 +42,7 @@ export function parseStore(text: string, file: string): ParsedStore {
     data = JSON.parse(text);
   } catch (jsonError) {
     try {
-      data = JSON5.parse(text);
+      data = parseJson5(text);
       usedJson5 = true;
     } catch {
       const what = text.trim() === "" ? `is empty (${text.length} bytes)` : `is not valid JSON (${(jsonError as Error).message})`;
