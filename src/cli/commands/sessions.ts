@@ -10,7 +10,6 @@ import { formatAge } from "../format.js";
 import { agentTargets } from "../agent-stores.js";
 import { colours } from "../colour.js";
 import { closest } from "../suggest.js";
-import { deleteSessions } from "./sessions-delete.js";
 
 const USAGE = `Usage:
   hub sessions [--limit N | --all] [filters] [--json]   list sessions, newest first
@@ -210,7 +209,7 @@ export const sessionsCommand: Command = {
     if (sub === undefined) throw new UsageError(`unknown sessions subcommand "${given}"${suggestion(String(given))}`);
     rejectMeaninglessFlags(context.values, sub);
     if (sub === "show") return show(context);
-    if (sub === "delete" || sub === "reset") return deleteSessions(context, sub);
+    if (sub === "delete" || sub === "reset") return import("./sessions-delete.js").then(({ deleteSessions }) => deleteSessions(context, sub));
     return context.values.watch === true ? import("./sessions-watch.js").then(({ runWatch }) => runWatch(context)) : list(context);
   },
 };
