@@ -12,8 +12,8 @@ import type { HubConfig } from "./config/schema.js";
 import { HubError, describeValue } from "./errors.js";
 import { formatContext, type ContextMessage, type FormatContextOptions } from "./hub/context.js";
 import { hubBackend, storeOf } from "./hub/backend.js";
-import { createDebouncer } from "./hub/debounce.js";
-import { assertInbound, assertQuery, defined, describeInbound, mergeBatch } from "./hub/inbound.js";
+import { createHubDebouncer } from "./hub/hub-debouncer.js";
+import { assertInbound, assertQuery, defined, describeInbound } from "./hub/inbound.js";
 import { readContextSince, readThread } from "./hub/reading.js";
 import { receiveMessage, type ReceiveContext } from "./hub/receive.js";
 import { sendReply, TurnMemory } from "./hub/reply.js";
@@ -24,8 +24,6 @@ import { createMetrics, type MetricsObserver, type MetricsSnapshot } from "./met
 import { assertHandler, createRunner, type RunHandler, type RunResult } from "./run/index.js";
 import { parseDuration } from "./lifecycle/duration.js";
 import type { PruneOptions, PruneReport } from "./lifecycle/maintenance.js";
-import { parseSendCommand } from "./lifecycle/send-policy.js";
-import { matchResetTrigger } from "./lifecycle/triggers.js";
 import type { SessionEntry } from "./backend/shared/entry.js";
 import type { GatewayInput } from "./backend/file/gateways/gateways.js";
 import { resolveStateDir } from "./backend/file/store/paths.js";
@@ -188,39 +186,7 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
   }
 
   createDebouncer(options: HubDebouncerOptions<TChannel>): HubDebouncer<TChannel> {
-    const inbound = this.config.messages?.inbound;
-    const debouncer = createDebouncer<DebounceEntry<TChannel>>(
-      defined({
-        debounceMs: options.debounceMs ?? inbound?.debounceMs,
-        byChannel: options.byChannel ?? inbound?.byChannel,
-        timers: options.timers,
-        onFlush: (items: Array<DebounceEntry<TChannel>>) => {
-          const batch = items.map((item) => item.message);
-          return options.onFlush(mergeBatch(batch), batch);
-        },
-        onError: options.onError ? (error: unknown, items: Array<DebounceEntry<TChannel>>) => options.onError?.(error, items.map((i) => i.message)) : undefined,
-      }) as Parameters<typeof createDebouncer<DebounceEntry<TChannel>>>[0],
-    );
-    return {
-      // Async, so that invalid input rejects rather than throws.
-      push: async (message) => {
-        const { media, ...rest } = message;
-        const inboundMessage = rest as InboundMessage<TChannel>;
-        const described = describeInbound(inboundMessage, this.keyOptions());
-        const isCommand = parseSendCommand(message.text) !== null || matchResetTrigger(message.text, defined({ triggers: this.sessionConfig.resetTriggers, isGroup: described.route.chatType !== "direct" })) !== null;
-        return debouncer.push({
-          batchKey: `${described.sessionKey}\u0000${message.senderId ?? described.route.to ?? ""}`,
-          channel: described.route.channel,
-          text: message.text,
-          immediate: media === true || isCommand,
-          message: inboundMessage,
-        });
-      },
-      flushAll: () => debouncer.flushAll(),
-      get pending() {
-        return debouncer.pending;
-      },
-    };
+    return createHubDebouncer(options, this.config, (message) => describeInbound(message, this.keyOptions()));
   }
 
   /** The backend's change feed (see `LiveBackend.watch`); `E_INVALID_ARGUMENT` on a backend without one. */
@@ -252,14 +218,6 @@ class GatewayHub<TChannel extends string, TGatewayConfig> implements Hub<TChanne
     await this.counting.close();
     if (this.owned) await this.backend.close();
   }
-}
-
-interface DebounceEntry<TChannel extends string> {
-  batchKey: string;
-  channel: string;
-  text: string;
-  immediate: boolean;
-  message: InboundMessage<TChannel>;
 }
 
 /**

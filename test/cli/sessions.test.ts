@@ -14,7 +14,7 @@ const SLACK_THREAD = "agent:main:slack:channel:c0eng:thread:1732000000.000100";
 const SEEDED = {
   "cron:nightly": { sessionId: "s-cron", updatedAt: NOW - 2 * DAY },
   "agent:main:whatsapp:group:123@g.us": { sessionId: "s-wa", updatedAt: NOW - 3 * HOUR, channel: "whatsapp", chatType: "group", subject: "Family", displayName: "whatsapp:g-family", label: "fam" },
-  "agent:main:main": { sessionId: "s-main", updatedAt: NOW - 10_000, model: "claude-sonnet", totalTokens: 2000, contextTokens: 32000, inputTokens: 1200, outputTokens: 800, chatType: "direct", lastChannel: "telegram" },
+  "agent:main:main": { sessionId: "s-main", updatedAt: NOW - 10_000, model: "claude-sonnet", modelProvider: "anthropic", totalTokens: 2000, contextTokens: 32000, inputTokens: 1200, outputTokens: 800, chatType: "direct", lastChannel: "telegram" },
   [SLACK_THREAD]: { sessionId: "s-slack", updatedAt: NOW - 5 * MINUTE, channel: "slack", chatType: "channel", displayName: "slack:#eng", modelOverride: "gpt-5", model: "gpt-4o", totalTokens: 123456 },
 };
 
@@ -66,6 +66,7 @@ describe("hub sessions (list)", () => {
       displayName: null,
       label: null,
       model: "claude-sonnet",
+      provider: "anthropic",
       inputTokens: 1200,
       outputTokens: 800,
       totalTokens: 2000,
@@ -82,6 +83,7 @@ describe("hub sessions (list)", () => {
       displayName: "whatsapp:g-family",
       label: "fam",
       model: null,
+      provider: null,
       inputTokens: null,
       outputTokens: null,
       totalTokens: null,

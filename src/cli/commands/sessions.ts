@@ -81,6 +81,7 @@ export interface SessionRow {
   displayName: string | null;
   label: string | null;
   model: string | null;
+  provider: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
@@ -102,6 +103,7 @@ export function toRow(key: string, entry: SessionEntry, now: number): SessionRow
     displayName: str(entry.displayName),
     label: str(entry.label),
     model: str(entry.modelOverride) ?? str(entry.model),
+    provider: str(entry.providerOverride) ?? str(entry.modelProvider),
     inputTokens: num(entry.inputTokens),
     outputTokens: num(entry.outputTokens),
     totalTokens: num(entry.totalTokens),

@@ -110,7 +110,7 @@ export class ClockJournal {
 
   /**
    * Appends a record; resolves once it is written (not fsynced: see above) to the file the
-   * journal path names. Records queued meanwhile share the next write and its fsync. Resolves
+   * journal path names. Records queued meanwhile share the next write. Resolves
    * false when a compaction was under way after the write (`.clock.1` existed): the caller
    * cannot know whether that compaction's decisions saw the record.
    */
