@@ -37,3 +37,41 @@ export interface RunLeases {
    */
   interruptRun(key: string): Promise<boolean>;
 }
+
+/** Fires a lease's signal once, with a `RunLeaseAbort` as its reason. */
+export function abortLease(controller: AbortController, reason: RunLeaseAbort["reason"], message: string): void {
+  if (!controller.signal.aborted) controller.abort({ reason, message } satisfies RunLeaseAbort);
+}
+
+export interface HeldLeaseSteps {
+  /** How often `tick` runs while the lease is held (ms). */
+  everyMs: number;
+  /** Synchronous, first at each tick (before any overdue timer of the holder runs). */
+  beforeTick?: () => void;
+  /** The periodic look (renewal, interrupt marker); ticks never overlap; a failed one is retried at the next. */
+  tick: () => Promise<void>;
+  /** Gives the lease back, once, after the last tick settled. */
+  finish: () => Promise<void>;
+}
+
+/** The `RunLease` both backends hand out: `tick` every `everyMs` until `release`, then `finish` once. */
+export function heldLease(key: string, controller: AbortController, steps: HeldLeaseSteps): RunLease {
+  let ticking: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    steps.beforeTick?.();
+    ticking = ticking.then(steps.tick).catch(() => undefined);
+  }, steps.everyMs);
+  let released: Promise<void> | undefined;
+  return {
+    key,
+    signal: controller.signal,
+    release: () => {
+      released ??= (async () => {
+        clearInterval(timer);
+        await ticking;
+        await steps.finish();
+      })();
+      return released;
+    },
+  };
+}

@@ -8,7 +8,7 @@
  * leaves its lease to expire: the conversation waits at most `LEASE_TTL_MS`.
  */
 import { randomUUID } from "node:crypto";
-import type { RunLease, RunLeaseAbort } from "../run-lease.js";
+import { abortLease, heldLease, type RunLease } from "../run-lease.js";
 import type { Ctx } from "./context.js";
 
 /** A lease not renewed for this long is expired (ms). */
@@ -17,10 +17,6 @@ export const LEASE_TTL_MS = 15_000;
 export const HEARTBEAT_MS = 500;
 
 const ttl = `make_interval(secs => ${LEASE_TTL_MS / 1000})`;
-
-function abortWith(controller: AbortController, reason: RunLeaseAbort["reason"], message: string): void {
-  if (!controller.signal.aborted) controller.abort({ reason, message } satisfies RunLeaseAbort);
-}
 
 /** Renews the lease; what the holder learns: still held, interrupted, or lost. */
 async function heartbeat(ctx: Ctx, key: string, token: string): Promise<"held" | "interrupted" | "lost"> {
@@ -43,30 +39,20 @@ export async function tryPostgresRun(ctx: Ctx, key: string): Promise<RunLease | 
   );
   if (rows.length === 0) return undefined;
   const controller = new AbortController();
-  let beating: Promise<void> = Promise.resolve();
   const beat = async () => {
     const state = await heartbeat(ctx, key, token);
-    if (state === "lost") abortWith(controller, "lost", `the run lease of ${key} expired and was taken over`);
-    if (state === "interrupted") abortWith(controller, "interrupted", `the run of ${key} was interrupted`);
+    if (state === "lost") abortLease(controller, "lost", `the run lease of ${key} expired and was taken over`);
+    if (state === "interrupted") abortLease(controller, "interrupted", `the run of ${key} was interrupted`);
   };
-  const timer = setInterval(() => {
-    // A failed renewal (the database briefly unreachable) is retried at the next tick; the
-    // lease stays ours until it expires, which the next renewal finds out.
-    beating = beating.then(beat).catch(() => undefined);
-  }, HEARTBEAT_MS);
-  let released: Promise<void> | undefined;
-  return {
-    key,
-    signal: controller.signal,
-    release: () => {
-      released ??= (async () => {
-        clearInterval(timer);
-        await beating;
-        await ctx.db.query(`DELETE FROM ${ctx.schema}.run_leases WHERE agent_id = $1 AND key = $2 AND token = $3`, [ctx.agentId, key, token]);
-      })();
-      return released;
+  // A failed renewal (the database briefly unreachable) is retried at the next tick; the
+  // lease stays ours until it expires, which the next renewal finds out.
+  return heldLease(key, controller, {
+    everyMs: HEARTBEAT_MS,
+    tick: beat,
+    finish: async () => {
+      await ctx.db.query(`DELETE FROM ${ctx.schema}.run_leases WHERE agent_id = $1 AND key = $2 AND token = $3`, [ctx.agentId, key, token]);
     },
-  };
+  });
 }
 
 export async function interruptPostgresRun(ctx: Ctx, key: string): Promise<boolean> {

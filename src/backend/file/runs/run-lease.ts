@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../../../errors.js";
-import type { RunLease, RunLeaseAbort } from "../../run-lease.js";
+import { abortLease, heldLease, type RunLease } from "../../run-lease.js";
 import { acquireLock, lockDirOf, type HeldLock } from "../lock/lock.js";
 import { readOwner, readOwnerSync } from "../lock/lock-owner.js";
 
@@ -41,10 +41,6 @@ async function removeMarkerFor(file: string, token: string): Promise<void> {
   await fs.rm(file, { force: true });
 }
 
-function abortWith(controller: AbortController, reason: RunLeaseAbort["reason"], message: string): void {
-  if (!controller.signal.aborted) controller.abort({ reason, message } satisfies RunLeaseAbort);
-}
-
 /** Takes `key`'s run lease, or resolves undefined when another holding is live. */
 export async function tryFileRun(sessionsDir: string, key: string): Promise<RunLease | undefined> {
   const file = runFileOf(sessionsDir, key);
@@ -61,41 +57,32 @@ export async function tryFileRun(sessionsDir: string, key: string): Promise<RunL
   let stopped = false;
   /** Ends this holding at once: the lock library's refresh must not touch the new holder's lock. */
   const lose = (why: string) => {
-    abortWith(controller, "lost", `another process took the run of ${key} over: ${why}`);
+    abortLease(controller, "lost", `another process took the run of ${key} over: ${why}`);
     if (stopped) return;
     stopped = true;
     // Its lock is another holder's now: release only stops the refresh and leaves that lock alone.
     void lock.release().catch(() => undefined);
   };
-  let polling: Promise<void> = Promise.resolve();
   const poll = async () => {
     if (!controller.signal.aborted && (await readMarker(marker)) === token) {
-      abortWith(controller, "interrupted", `the run of ${key} was interrupted`);
+      abortLease(controller, "interrupted", `the run of ${key} was interrupted`);
       await fs.rm(marker, { force: true });
     }
   };
-  const timer = setInterval(() => {
+  return heldLease(key, controller, {
+    everyMs: INTERRUPT_POLL_MS,
     // Synchronous, so that it runs before an overdue refresh of a holder that was frozen.
-    if (!stopped && (lock.compromised !== undefined || readOwnerSync(lockDirOf(file))?.token !== token)) lose(lock.compromised?.message ?? "the lock has another owner");
-    // A failed look (an I/O error) is retried at the next tick; the lease itself is unaffected.
-    polling = polling.then(poll).catch(() => undefined);
-  }, INTERRUPT_POLL_MS);
-  let released: Promise<void> | undefined;
-  return {
-    key,
-    signal: controller.signal,
-    release: () => {
-      released ??= (async () => {
-        clearInterval(timer);
-        await polling;
-        await removeMarkerFor(marker, token);
-        if (stopped) return;
-        stopped = true;
-        await lock.release();
-      })();
-      return released;
+    beforeTick: () => {
+      if (!stopped && (lock.compromised !== undefined || readOwnerSync(lockDirOf(file))?.token !== token)) lose(lock.compromised?.message ?? "the lock has another owner");
     },
-  };
+    tick: poll,
+    finish: async () => {
+      await removeMarkerFor(marker, token);
+      if (stopped) return;
+      stopped = true;
+      await lock.release();
+    },
+  });
 }
 
 /** Leaves an interrupt marker for the live holding of `key`'s run; false when there is none. */
