@@ -7,7 +7,7 @@
  */
 import type { DeletedSession } from "../lifecycle/delete-sessions.js";
 import type { PruneOptions, PruneReport } from "../lifecycle/maintenance.js";
-import type { InboundIdentity, PruneResult } from "./file/dedupe/dedupe.js";
+import type { InboundIdentity, PruneResult } from "./shared/inbound-identity.js";
 import type { SessionEntry, SessionPatch } from "./shared/entry.js";
 import type { GatewayInput, GatewayRecord } from "./file/gateways/gateways.js";
 import type { KeyMigrationOptions, KeyMigrationResult } from "./file/store/key-migration.js";

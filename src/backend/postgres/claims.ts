@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from "pg";
 import { HubError, describeValue } from "../../errors.js";
-import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity } from "../file/dedupe/dedupe.js";
+import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity } from "../shared/inbound-identity.js";
 import type { InboundIdentity } from "../types.js";
 import type { Ctx } from "./context.js";
 

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { HubError, describeValue, isErrnoCode } from "../../../errors.js";
-import { normalizeAccountId, normalizeChannel } from "../../../keys/normalize.js";
+import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity, type InboundIdentity, type PruneResult } from "../../shared/inbound-identity.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import { currentOwner, ownerIsGone } from "./claim-owner.js";
 import { createRecord, readRecord, settledRecord, type ClaimRecord, type ReadRecord } from "./dedupe-record.js";
@@ -24,30 +24,15 @@ import { assertOwnDir, assertOwnDirOnce, listDirNames, unlinkIfPresent } from ".
 import { withLock, type LockOptions } from "../lock/lock.js";
 import type { SessionStore } from "../store/session-store.js";
 
-export const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+export { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity };
+export type { InboundIdentity, NormalizedIdentity, PruneResult } from "../../shared/inbound-identity.js";
+
 /** Expired records are pruned at most this often (per store directory). */
 export const DEDUPE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const TEMP_MAX_AGE_MS = 5 * 60 * 1000;
-/**
- * A claim older than this whose message is not at its destination is taken over even if its
- * owner may still run (on another host, in another pid namespace, or stalled): 2 minutes.
- */
-export const DEDUPE_PENDING_MS = 2 * 60 * 1000;
 const LOCK: LockOptions = { timeoutMs: 30_000, staleMs: 10_000 };
 const RECORD_NAME = /^[0-9a-f]{38}$/;
 const SHARD_NAME = /^[0-9a-f]{2}$/;
-
-/** What identifies one inbound message. */
-export interface InboundIdentity {
-  /** The channel (`telegram`, `whatsapp`...; normalized like session keys). Required. */
-  channel: string;
-  /** The channel account; normalized, default `"default"`. */
-  accountId?: string | undefined;
-  /** The chat or sender the message came from. Default: none. */
-  peerId?: string | number | undefined;
-  /** The channel's id of the message. Required. */
-  messageId: string | number;
-}
 
 export interface ClaimInboundOptions {
   /** How long a claim makes repeats duplicates (ms, > 0). Default 24 h. */
@@ -70,29 +55,6 @@ function timeOf(now: ClaimInboundOptions["now"], store: DedupeStore): number {
   const at = typeof now === "function" ? now() : (now ?? store.now());
   if (typeof at !== "number" || !Number.isFinite(at)) throw new HubError("E_INVALID_ARGUMENT", `now must be epoch ms or a clock, got ${describeValue(at)}`);
   return at;
-}
-
-/** A message's identity, validated and normalized: what makes two deliveries the same message (every backend). */
-export interface NormalizedIdentity {
-  channel: string;
-  accountId: string;
-  /** Trimmed; "" when there is none. */
-  peerId: string;
-  messageId: string;
-}
-
-export function normalizeIdentity(message: InboundIdentity): NormalizedIdentity {
-  if (message === null || typeof message !== "object") throw new HubError("E_INVALID_ARGUMENT", `message must be an object, got ${describeValue(message)}`);
-  const channel = normalizeChannel(message.channel);
-  if (channel === "") throw new HubError("E_INVALID_ARGUMENT", `channel must be a non-empty string, got ${describeValue(message.channel)}`);
-  const { messageId, peerId } = message;
-  if (!(typeof messageId === "string" && messageId !== "") && !(typeof messageId === "number" && Number.isFinite(messageId))) {
-    throw new HubError("E_INVALID_ARGUMENT", `messageId must be a non-empty string or a number, got ${describeValue(messageId)}`);
-  }
-  if (peerId !== undefined && typeof peerId !== "string" && typeof peerId !== "number") {
-    throw new HubError("E_INVALID_ARGUMENT", `peerId must be a string or a number, got ${describeValue(peerId)}`);
-  }
-  return { channel, accountId: normalizeAccountId(message.accountId), peerId: peerId === undefined ? "" : String(peerId).trim(), messageId: String(messageId) };
 }
 
 function recordOf(message: InboundIdentity, claimedAt: number, ttlMs: number): ClaimRecord {
@@ -175,13 +137,6 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
 export async function releaseInbound(store: DedupeStore, message: InboundIdentity): Promise<boolean> {
   const file = recordPath(dedupeDir(store), recordOf(message, 0, 1));
   return withLock(path.dirname(file), LOCK, () => unlinkIfPresent(file));
-}
-
-export interface PruneResult {
-  /** Expired records removed. */
-  removed: number;
-  /** Live records left. */
-  kept: number;
 }
 
 /** Per dedupe directory in this process: when pruning was last considered, and the run in flight. */
