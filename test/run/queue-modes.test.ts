@@ -36,14 +36,19 @@ async function burst(hub: Awaited<ReturnType<typeof t.open>>, first: (turn: RunT
   return { results: await Promise.all(runs), turns };
 }
 
+/** A burst whose first turn is held for 50 ms, so the other 49 queue behind it. */
+async function heldBurst(hub: Awaited<ReturnType<typeof t.open>>) {
+  const hold = gate();
+  const sent = burst(hub, () => hold.promise);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  hold.open();
+  return sent;
+}
+
 describe("hub.run queue modes (burst of 50 into one conversation)", () => {
   it("followup: each message is its own turn, in order; user and assistant alternate", async () => {
     const hub = await t.open({ config: queueConfig({ mode: "followup", cap: 100 }) });
-    const hold = gate();
-    const sent = burst(hub, () => hold.promise);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    hold.open();
-    const { results, turns } = await sent;
+    const { results, turns } = await heldBurst(hub);
     expect(statuses(results)).toEqual(Array(BURST).fill("done"));
     expect(turns).toEqual(Array.from({ length: BURST }, (_, i) => `msg ${i}`));
     const expected = Array.from({ length: BURST }, (_, i) => [`user: msg ${i}`, `assistant: re: msg ${i}`]).flat();
@@ -52,11 +57,7 @@ describe("hub.run queue modes (burst of 50 into one conversation)", () => {
 
   it("collect: everything queued during a turn becomes one next turn with one reply", async () => {
     const hub = await t.open({ config: queueConfig({ mode: "collect", cap: 100 }) });
-    const hold = gate();
-    const sent = burst(hub, () => hold.promise);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    hold.open();
-    const { results, turns } = await sent;
+    const { results, turns } = await heldBurst(hub);
     expect(statuses(results)).toEqual(Array(BURST).fill("done"));
     const rest = Array.from({ length: BURST - 1 }, (_, i) => `msg ${i + 1}`);
     expect(turns).toEqual(["msg 0", rest.join("\n")]);
@@ -68,11 +69,7 @@ describe("hub.run queue modes (burst of 50 into one conversation)", () => {
 
   it("collect is the default mode", async () => {
     const hub = await t.open({ config: queueConfig({ cap: 100 }) });
-    const hold = gate();
-    const sent = burst(hub, () => hold.promise);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    hold.open();
-    expect((await sent).turns).toHaveLength(2);
+    expect((await heldBurst(hub)).turns).toHaveLength(2);
   });
 
   it("interrupt: the running turn's signal fires, older queued messages are dropped, the newest runs", async () => {
