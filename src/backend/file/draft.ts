@@ -9,17 +9,7 @@ import type { StoreDraft } from "./store/draft.js";
 import { isPlainObject, mergePatch, type SessionEntry, type SessionPatch } from "../shared/entry.js";
 import type { EntryDraft } from "../types.js";
 
-/** The keys of an `update` call, validated; duplicates are dropped. */
-export function keyList(keys: unknown): string[] {
-  const list = typeof keys === "string" ? [keys] : keys;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new HubError("E_INVALID_ARGUMENT", `keys must be a key or a non-empty array of keys, got ${describeValue(keys)}`);
-  }
-  for (const key of list) {
-    if (typeof key !== "string" || key.trim() === "") throw new HubError("E_INVALID_KEY", `key must be a non-empty string, got ${describeValue(key)}`);
-  }
-  return [...new Set(list as string[])];
-}
+export { keyList } from "../shared/arguments.js";
 
 export function narrowDraft(draft: StoreDraft, keys: readonly string[], now: () => number): EntryDraft {
   const allowed = new Set(keys);

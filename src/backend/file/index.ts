@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { HubError, describeValue } from "../../errors.js";
-import { assertTimestamp } from "../shared/entry.js";
+import { touchTime } from "../shared/arguments.js";
 import type { GatewayRegistry } from "./gateways/gateways.js";
 import type { PublishedMetrics } from "./gateways/gateway-metrics.js";
 import { gatewayMetricsModule, gatewayModule, maintenanceModules, messageModules, messageModulesLoaded, runModule, type TurnClaimOptions } from "./lazy-modules.js";
@@ -118,10 +118,7 @@ class FileBackendImpl implements FileBackend {
   }
   touch(key: string, sessionId: string, at?: number) {
     return this.run(async () => {
-      keyList(key);
-      assertSessionIdArgument(sessionId);
-      const when = at ?? this.now();
-      assertTimestamp(when, "at", "E_INVALID_ARGUMENT");
+      const when = touchTime(key, sessionId, at, this.now);
       // Through the clock journal, as a turn's activity: sessions.json is not rewritten.
       return this.store.touchSession(key, sessionId, when);
     });

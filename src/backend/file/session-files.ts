@@ -3,18 +3,14 @@
  * time of its newest message (read backwards from the end), and archiving it.
  */
 import path from "node:path";
-import { HubError, describeValue } from "../../errors.js";
+import { HubError } from "../../errors.js";
 import { archiveFile } from "./transcripts/archive.js";
-import { isValidSessionId, SESSION_ID_PATTERN, type SessionEntry } from "../shared/entry.js";
+import type { SessionEntry } from "../shared/entry.js";
 import { openTranscript, scanBackward, sizeOf } from "./transcripts/transcript-file.js";
 import { parseMessageLine } from "../shared/transcript-format.js";
 import { resolveTranscriptPath, sessionFileOf, topicIdOf, transcriptFileName } from "./transcripts/transcript-path.js";
 
-export function assertSessionIdArgument(sessionId: unknown): asserts sessionId is string {
-  if (!isValidSessionId(sessionId)) {
-    throw new HubError("E_INVALID_ARGUMENT", `sessionId must match ${SESSION_ID_PATTERN}, got ${describeValue(sessionId)}`);
-  }
-}
+export { assertSessionIdArgument } from "../shared/arguments.js";
 
 /**
  * The transcript of session `sessionId` of `key`: the entry's own file while the entry has

@@ -3,11 +3,9 @@
  * one transaction, see turn.ts); `close` waits for calls in flight.
  */
 import { HubError, describeValue } from "../../errors.js";
-import { assertTimestamp } from "../shared/entry.js";
 import { assertSessionQuery } from "../query.js";
 import type { AppendMessageInput, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
-import { keyList } from "../file/draft.js";
-import { assertSessionIdArgument } from "../file/session-files.js";
+import { assertSessionIdArgument, keyList, touchTime } from "../shared/arguments.js";
 import { claimIn, identityOf, pruneClaimsIn, releaseIn, ttlOf } from "./claims.js";
 import type { Ctx } from "./context.js";
 import type { Pool, PoolClient } from "./db.js";
@@ -93,10 +91,7 @@ export class PostgresBackendImpl implements PostgresBackend {
   }
   touch(key: string, sessionId: string, at?: number) {
     return this.run(async () => {
-      keyList(key);
-      assertSessionIdArgument(sessionId);
-      const when = at ?? this.now();
-      assertTimestamp(when, "at", "E_INVALID_ARGUMENT");
+      const when = touchTime(key, sessionId, at, this.now);
       return this.ctx.db.tx(async (client) => {
         await lockKeys(client, this.ctx, [key]);
         const entry = (await readEntries(client, this.ctx, [key])).get(key);

@@ -86,8 +86,11 @@ export interface Db {
   readonly location: string;
   /** One statement outside any transaction. */
   query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** `fn` inside BEGIN/COMMIT; rolled back when it throws; run again on a serialization conflict or deadlock. */
-  tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * `fn` inside BEGIN/COMMIT (or `options.begin`, e.g. a read-only snapshot); rolled back when
+   * it throws; run again on a serialization conflict or deadlock.
+   */
+  tx<T>(fn: (client: PoolClient) => Promise<T>, options?: { begin?: string }): Promise<T>;
 }
 
 export function openDb(pool: Pool, location: string): Db {
@@ -101,7 +104,7 @@ export function openDb(pool: Pool, location: string): Db {
         throw toHubError(error, location);
       }
     },
-    async tx(fn) {
+    async tx(fn, options = {}) {
       for (let attempt = 1; ; attempt++) {
         let client: PoolClient;
         try {
@@ -116,7 +119,7 @@ export function openDb(pool: Pool, location: string): Db {
         };
         client.on("error", died);
         try {
-          await client.query("BEGIN");
+          await client.query(options.begin ?? "BEGIN");
           const result = await fn(client);
           await client.query("COMMIT");
           return result;

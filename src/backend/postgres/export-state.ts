@@ -15,6 +15,7 @@ import { GATEWAYS_FILE_NAME } from "../file/gateways/gateways.js";
 import { resolveStorePath } from "../file/store/paths.js";
 import { transcriptOf } from "../file/session-files.js";
 import type { PostgresBackend } from "./backend.js";
+import { openDb } from "./db.js";
 
 const PAGE = 1000;
 
@@ -101,19 +102,8 @@ async function writeTranscripts(client: PoolClient, backend: PostgresBackend, se
 }
 
 /** Reads the whole state of the agent, and the gateways, in one snapshot; `fn` writes it out. */
-async function inSnapshot<T>(backend: PostgresBackend, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await backend.pool.connect();
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const value = await fn(client);
-    await client.query("COMMIT");
-    return value;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined); // the error that ended the export is the one to report
-    throw error;
-  } finally {
-    client.release();
-  }
+function inSnapshot<T>(backend: PostgresBackend, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return openDb(backend.pool, backend.location).tx(fn, { begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" });
 }
 
 /**

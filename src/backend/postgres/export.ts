@@ -6,7 +6,7 @@
 import { HubError } from "../../errors.js";
 import { writeFileAtomic } from "../file/fs/atomic.js";
 import { assertSessionIdArgument } from "../file/session-files.js";
-import { keyList } from "../file/draft.js";
+import { keyList } from "../shared/arguments.js";
 import type { PostgresBackend } from "./backend.js";
 
 const PAGE = 1000;

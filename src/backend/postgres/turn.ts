@@ -10,7 +10,7 @@ import { claimSql, identityOf, ttlOf } from "./claims.js";
 import type { Ctx } from "./context.js";
 import { named } from "./db.js";
 import { copyEntry, lockKeys, lockKeysParams, lockKeysSql, readEntries, writeEntry } from "./entries.js";
-import { keyList } from "../file/draft.js";
+import { keyList } from "../shared/arguments.js";
 import { appendIn, prepareAll } from "./transcripts.js";
 
 type Query = Pick<PoolClient, "query">;
