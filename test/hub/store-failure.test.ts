@@ -70,10 +70,11 @@ describe("a store update failing after the append", () => {
     await fs.rm(backup);
     await fs.link(hub.store.path, backup);
     // The transcript's lock, kept after the first append (lock/lease.ts), is given back, so the
-    // next append takes it afresh. Two pages: the claim record and the owner record of the transcript's lock; none for
-    // the activity clock's journal record (nor ten for a rewrite of the store).
+    // next append takes it afresh. One page: the owner record of the transcript's lock (the
+    // claim record is a link to the claim batch the first receive wrote: claim-batch.ts); none
+    // for the activity clock's journal record (nor ten for a rewrite of the store).
     await releaseLeases();
-    await fillLeaving(2);
+    await fillLeaving(1);
     const second = processed(await hub.receive({ ...dm, messageId: "m2", text: "second" }));
     expect(second.message).toMatchObject({ role: "user", content: "second" });
     expect(warnings.map((w) => w.code)).toHaveLength(1);

@@ -9,7 +9,7 @@
 import { HubError, describeValue } from "../../errors.js";
 import type { SessionEntry } from "../shared/entry.js";
 import type { SessionStore } from "./store/session-store.js";
-import { findInboundMessage, type InboundLineIdentity } from "./transcripts/transcript-search.js";
+import { findInboundMessage, recentInbound, type InboundLineIdentity, type RecentInbound } from "./transcripts/transcript-search.js";
 import type { AppendMessageInput, Backend, InboundIdentity, TurnDecision, TurnInput, TurnResult } from "../types.js";
 import { keyList } from "./draft.js";
 
@@ -17,7 +17,16 @@ export interface TurnClaimOptions {
   ttlMs?: number | undefined;
   /** Asked only about a claim left unfinished by a process that is gone (or an old one). */
   delivered: () => Promise<boolean>;
+  /** False: the claim's record needs no fsync of its own (see `claimTurn`). */
+  syncRecord: boolean;
 }
+
+/** How far back, and for how many messages, a turn looks for messages whose claims a power loss took (see `claimTurn`). */
+export const RESTART_CHECK_BYTES = 256 * 1024;
+export const RESTART_CHECK_MESSAGES = 64;
+/** Keys whose newest messages are remembered, per store; past this, the oldest is read again when needed. */
+const RECENT_KEYS_KEPT = 2_000;
+const recentByStore = new WeakMap<SessionStore, Map<string, RecentInbound>>();
 
 interface Steps extends Pick<Backend, "release" | "append"> {
   claim(identity: InboundIdentity, options: TurnClaimOptions): Promise<boolean>;
@@ -78,16 +87,40 @@ async function decideEntry<T>(store: SessionStore, key: string, decide: TurnInpu
   });
 }
 
+/**
+ * Claims the turn's message: true when it is new. A claim is final only once its message is
+ * in the transcript: an unfinished claim of a process that is gone (or an old one) is checked
+ * there, and taken over when the message is not there.
+ *
+ * The claim's record is a link made without an fsync (dedupe/claim-batch.ts): the message's
+ * line, fsynced by the append before the turn resolves, is the durable mark. A power loss
+ * may take records whose lines survived, all of them made before this process started. So
+ * the first claim this store makes for a session key reads the session's newest inbound
+ * messages (`RESTART_CHECK_MESSAGES` within `RESTART_CHECK_BYTES`), and every claim for the
+ * key is a duplicate when its message is among them. Messages appended after that read have
+ * records made after this process started, still on disk unless the machine lost power,
+ * which would have stopped this process too.
+ */
+async function claimTurn(store: SessionStore, steps: Steps, key: string, claim: NonNullable<TurnInput<unknown>["claim"]>, messages: unknown): Promise<boolean> {
+  const wanted = lineIdentity(claim.identity, messages);
+  const delivered = () => findInboundMessage(store, key, wanted);
+  if (!(await steps.claim(claim.identity, { ttlMs: claim.ttlMs, delivered, syncRecord: false }))) return false;
+  if (!store.durable) return true;
+  let recent = recentByStore.get(store);
+  if (recent === undefined) recentByStore.set(store, (recent = new Map()));
+  let known = recent.get(key);
+  if (known === undefined) {
+    known = await recentInbound(store, key, RESTART_CHECK_BYTES, RESTART_CHECK_MESSAGES);
+    recent.set(key, known);
+    if (recent.size > RECENT_KEYS_KEPT) recent.delete(recent.keys().next().value as string);
+  }
+  return !known.has(wanted);
+}
+
 export async function runTurn<T>(store: SessionStore, steps: Steps, input: TurnInput<T>): Promise<TurnResult<T>> {
   assertTurn(input);
   const { key, claim } = input;
-  if (claim !== undefined) {
-    // A claim is final only once its message is in the transcript: an unfinished claim of a
-    // process that is gone (or an old one) is checked there, and taken over when it is not.
-    const wanted = lineIdentity(claim.identity, input.messages);
-    const delivered = () => findInboundMessage(store, key, wanted);
-    if (!(await steps.claim(claim.identity, { ttlMs: claim.ttlMs, delivered }))) return { duplicate: true };
-  }
+  if (claim !== undefined && !(await claimTurn(store, steps, key, claim, input.messages))) return { duplicate: true };
   let decided: { entry: SessionEntry; value: T };
   let messages;
   try {

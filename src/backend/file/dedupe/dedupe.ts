@@ -19,6 +19,7 @@ import { HubError, describeValue, isErrnoCode } from "../../../errors.js";
 import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity, type InboundIdentity, type PruneResult } from "../../shared/inbound-identity.js";
 import { writeFileAtomic } from "../fs/atomic.js";
 import { currentOwner, ownerIsGone } from "./claim-owner.js";
+import { BATCHES_DIR, linkClaim } from "./claim-batch.js";
 import { createRecord, readRecord, settledRecord, type ClaimRecord, type ReadRecord } from "./dedupe-record.js";
 import { assertOwnDir, assertOwnDirOnce, listDirNames, unlinkIfPresent } from "../fs/fs-util.js";
 import { withLock, type LockOptions } from "../lock/lock.js";
@@ -46,6 +47,13 @@ export interface ClaimInboundOptions {
    * true. Default: none, every live claim is final.
    */
   delivered?: (() => Promise<boolean>) | undefined;
+  /**
+   * Whether a new record is a file of its own, fsynced (when the store is durable) before the
+   * claim resolves. Default: true. False: a hard link to this process's claim batch
+   * (claim-batch.ts), not synced; for a caller whose destination is fsynced and searched for
+   * the message after a restart (a turn: turn.ts), which makes the destination the mark.
+   */
+  syncRecord?: boolean | undefined;
 }
 
 /** The part of a store that de-duplication uses. */
@@ -114,8 +122,10 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   // Refused when dedupe/ or the shard is a symlink leading outside (checked once per directory).
   await assertOwnDirOnce(store.dir, path.dirname(path.dirname(file)));
   await assertOwnDirOnce(store.dir, path.dirname(file));
+  if (options.syncRecord === false) await assertOwnDirOnce(store.dir, path.join(dir, BATCHES_DIR));
   schedulePrune(store, dir, now);
-  if (await createRecord(file, text, store.durable)) return true;
+  const created = options.syncRecord === false ? await linkClaim(dir, file, now, ttlMs, store.durable) : await createRecord(file, text, store.durable);
+  if (created) return true;
   const existing = await settledRecord(file);
   if (existing !== null && now < existing.expiresAt && !(await abandoned(file, existing, now, options, store.durable))) return false;
   // Expired, abandoned (or pruned meanwhile): decide under the shard's lock, where takeovers
@@ -184,6 +194,9 @@ export async function pruneInbound(store: DedupeStore, options: { now?: number |
   const dir = dedupeDir(store);
   const result: PruneResult = { removed: 0, kept: 0 };
   await assertOwnDir(store.dir, dir);
+  // Batch files (claim-batch.ts) live seconds; one left by a process that died goes.
+  await assertOwnDir(store.dir, path.join(dir, BATCHES_DIR));
+  for (const name of await listDirNames(path.join(dir, BATCHES_DIR))) await removeOldTemp(path.join(dir, BATCHES_DIR, name));
   for (const shard of await listDirNames(dir, SHARD_NAME)) {
     const shardDir = path.join(dir, shard);
     await assertOwnDir(store.dir, shardDir); // never prune files in a directory elsewhere
