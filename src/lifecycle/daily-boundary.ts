@@ -107,8 +107,30 @@ function boundaryOf(l: LocalTime, dayOffset: number, atHour: number, timeZone: s
   return firstInstantAtOrAfter(Date.UTC(l.year, l.month - 1, l.day + dayOffset, atHour), timeZone);
 }
 
+/** Per hour and zone, the last span between two boundaries computed: [from, to). */
+const spans = new Map<string, { from: number; to: number }>();
+
+/** The boundaries around `t`: the most recent at or before it, the first after it (remembered per hour and zone). */
+function spanAround(t: number, atHour: number, timeZone: string): { from: number; to: number } {
+  const id = `${atHour}\u0000${timeZone}`;
+  const known = spans.get(id);
+  if (known !== undefined && t >= known.from && t < known.to) return known;
+  const span = { from: computeMostRecent(t, atHour, timeZone), to: computeNextAfter(t, atHour, timeZone) };
+  spans.set(id, span);
+  return span;
+}
+
 /** The most recent daily boundary at or before `now`. */
 export function mostRecentBoundary(now: number, atHour: number, timeZone: string): number {
+  return spanAround(now, atHour, timeZone).from;
+}
+
+/** The first daily boundary strictly after `t`. */
+export function nextBoundaryAfter(t: number, atHour: number, timeZone: string): number {
+  return spanAround(t, atHour, timeZone).to;
+}
+
+function computeMostRecent(now: number, atHour: number, timeZone: string): number {
   const today = localTime(now, timeZone);
   // Tomorrow is a candidate only in zones whose wall clock steps back over midnight.
   for (const dayOffset of [1, 0, -1, -2]) {
@@ -118,8 +140,7 @@ export function mostRecentBoundary(now: number, atHour: number, timeZone: string
   return boundaryOf(today, -3, atHour, timeZone);
 }
 
-/** The first daily boundary strictly after `t`. */
-export function nextBoundaryAfter(t: number, atHour: number, timeZone: string): number {
+function computeNextAfter(t: number, atHour: number, timeZone: string): number {
   const day = localTime(t, timeZone);
   for (const dayOffset of [-1, 0, 1, 2]) {
     const boundary = boundaryOf(day, dayOffset, atHour, timeZone);

@@ -175,7 +175,18 @@ export async function acquireLock(file: string, options: LockOptions): Promise<H
   }
 }
 
+/**
+ * A lock directory's identity: its inode and birth time. A directory that replaced ours (a
+ * takeover, possible only once ours went stale, `staleMs` after its last refresh) was born
+ * later. Undefined where the file system keeps no birth time.
+ */
+function identityOf(stat: fs.Stats): string | undefined {
+  return stat.birthtimeMs > 0 ? `${stat.ino}:${stat.birthtimeMs}` : undefined;
+}
+
 function heldLock(file: string, lockDir: string, staleMs: number, token: string, release: () => void, compromised: () => Error | undefined): HeldLock {
+  /** The identity of the lock directory when its owner record last named us (saves reading it again). */
+  let verified: string | undefined;
   return {
     get compromised() {
       return compromised();
@@ -183,8 +194,13 @@ function heldLock(file: string, lockDir: string, staleMs: number, token: string,
     assertOwned() {
       let reason = compromised()?.message;
       try {
-        if (reason === undefined && readOwnerSync(lockDir)?.token !== token) reason = "another process holds it now";
-        const ageMs = Date.now() - fs.lstatSync(lockDir).mtimeMs;
+        const stat = fs.lstatSync(lockDir);
+        const identity = identityOf(stat);
+        if (reason === undefined && (identity === undefined || identity !== verified)) {
+          if (readOwnerSync(lockDir)?.token !== token) reason = "another process holds it now";
+          else verified = identity;
+        }
+        const ageMs = Date.now() - stat.mtimeMs;
         if (reason === undefined && ageMs > staleMs) reason = `it was not refreshed for ${Math.round(ageMs)} ms (stale after ${staleMs} ms), so anyone may take it over`;
       } catch (error) {
         if (!isErrnoCode(error, "ENOENT") && !isErrnoCode(error, "ENOTDIR")) throw ioFailure("check the lock on", file, error);
