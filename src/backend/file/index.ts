@@ -13,7 +13,7 @@ import { gatewayMetricsModule, gatewayModule, maintenanceModules, messageModules
 import { resolveStateDir } from "./store/paths.js";
 import { openSessionStore, type SessionStore, type SessionStoreOptions } from "./store/session-store.js";
 import { assertSessionQuery, selectPage } from "../query.js";
-import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionQuery, TurnInput } from "../types.js";
+import type { AppendMessageInput, Backend, Change, LiveBackend, WatchOptions, EntryDraft, GatewayInput, InboundIdentity, MessageQuery, PruneOptions, SessionEntry, SessionQuery, StoredMessage, TurnInput } from "../types.js";
 import { keyList, narrowDraft } from "./draft.js";
 import { archiveSession, assertSessionIdArgument, newestMessageTime, transcriptOf } from "./session-files.js";
 import { watchFeed, watchSettingsOf } from "./feed/feed.js";
@@ -140,12 +140,13 @@ class FileBackendImpl implements FileBackend {
   append(key: string, sessionId: string, messages: readonly AppendMessageInput[]) {
     return this.run(() => this.appendNow(key, sessionId, messages));
   }
-  private readonly appendNow: Backend["append"] = async (key, sessionId, messages) => {
+  /** `append`; a turn also passes the entry it decided on (saves a read of the store). */
+  private readonly appendNow = async (key: string, sessionId: string, messages: readonly AppendMessageInput[], entry?: SessionEntry): Promise<StoredMessage[]> => {
     keyList(key);
     assertSessionIdArgument(sessionId);
     if (!Array.isArray(messages)) throw new HubError("E_INVALID_ARGUMENT", "messages must be an array of messages");
     // Called in one go, they join one write (one fsync), in order.
-    const options = { sessionId, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
+    const options = { sessionId, entry, ...(this.onWarning === undefined ? {} : { onWarning: this.onWarning }) };
     const { appendMessage } = await messageModules();
     const started = performance.now();
     const stored = await Promise.all(messages.map((message) => appendMessage(this.store, key, message, options)));

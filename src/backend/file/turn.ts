@@ -10,7 +10,9 @@ import { HubError, describeValue } from "../../errors.js";
 import type { SessionEntry } from "../shared/entry.js";
 import type { SessionStore } from "./store/session-store.js";
 import { findInboundMessage, recentInbound, type InboundLineIdentity, type RecentInbound } from "./transcripts/transcript-search.js";
-import type { AppendMessageInput, Backend, InboundIdentity, TurnDecision, TurnInput, TurnResult } from "../types.js";
+import type { AppendMessageInput, Backend, InboundIdentity, StoredMessage, TurnDecision, TurnInput, TurnResult } from "../types.js";
+import { activityOf } from "./transcripts/transcript-append.js";
+import { sessionFileOf } from "./transcripts/transcript-path.js";
 import { keyList } from "./draft.js";
 
 export interface TurnClaimOptions {
@@ -28,8 +30,10 @@ export const RESTART_CHECK_MESSAGES = 64;
 const RECENT_KEYS_KEPT = 2_000;
 const recentByStore = new WeakMap<SessionStore, Map<string, RecentInbound>>();
 
-interface Steps extends Pick<Backend, "release" | "append"> {
+interface Steps extends Pick<Backend, "release"> {
   claim(identity: InboundIdentity, options: TurnClaimOptions): Promise<boolean>;
+  /** `Backend.append`, told the entry the turn decided on (its transcript is known). */
+  append(key: string, sessionId: string, messages: readonly AppendMessageInput[], entry: SessionEntry): Promise<StoredMessage[]>;
 }
 
 /**
@@ -127,13 +131,16 @@ export async function runTurn<T>(store: SessionStore, steps: Steps, input: TurnI
     decided = await decideEntry(store, key, input.decide);
     const list = typeof input.messages === "function" ? input.messages(decided.entry, decided.value) : input.messages;
     assertMessages(list);
-    messages = await steps.append(key, decided.entry.sessionId, list);
+    messages = await steps.append(key, decided.entry.sessionId, list, decided.entry);
   } catch (error) {
     // Nothing of this turn is in the transcript: withdraw the claim so a redelivery is processed.
     if (claim !== undefined) await steps.release(claim.identity);
     throw error;
   }
-  const after = await store.get(key);
-  const entry = after?.sessionId === decided.entry.sessionId ? after : decided.entry;
-  return { duplicate: false, key, entry, messages, value: decided.value };
+  return { duplicate: false, key, entry: appended(key, decided.entry, messages, store.now()), messages, value: decided.value };
+}
+
+/** The decided entry as the append leaves it, without reading the store again: its clock moved, its transcript named. */
+function appended(key: string, entry: SessionEntry, messages: readonly StoredMessage[], now: number): SessionEntry {
+  return { ...entry, sessionFile: sessionFileOf(key, entry), updatedAt: Math.max(entry.updatedAt, activityOf(messages, now)) };
 }

@@ -37,10 +37,16 @@ export interface AppendOptions {
    * is created with that session id. Default: the entry's current session.
    */
   sessionId?: string | undefined;
+  /**
+   * The entry as the caller just read it (a turn's decided entry): when it holds `sessionId`,
+   * its transcript is appended to without reading the store again.
+   */
+  entry?: SessionEntry | undefined;
 }
 
 interface Pending {
   prepared: PreparedMessage;
+  entry: SessionEntry | undefined;
   warn: (warning: StoreWarning) => void;
   resolve: (message: StoredMessage) => void;
   reject: (error: unknown) => void;
@@ -85,7 +91,7 @@ export function appendMessage(store: SessionStore, sessionKey: string, message: 
       queue = { items: [], flushing: false };
       byKey.set(queueKey, queue);
     }
-    queue.items.push({ prepared, warn: options.onWarning ?? emitWarning, resolve, reject });
+    queue.items.push({ prepared, entry: options.entry, warn: options.onWarning ?? emitWarning, resolve, reject });
     if (!queue.flushing) void flush(store, { key: sessionKey, sessionId: options.sessionId, queueKey }, queue, byKey);
   });
 }
@@ -104,7 +110,7 @@ async function flush(store: SessionStore, name: QueueName, queue: Queue, byKey: 
   while (queue.items.length > 0) {
     const batch = queue.items.splice(0);
     try {
-      const target = await targetOf(store, key, name.sessionId);
+      const target = await targetOf(store, key, name.sessionId, batch[0]?.entry);
       const { stored, failure } = await writeBatch(store, key, target, batch);
       if (failure !== undefined) warnUnrecorded(store, target, batch, failure);
       batch.forEach((item, index) => item.resolve(stored[index] as StoredMessage));
@@ -125,8 +131,8 @@ interface Target {
 }
 
 /** The session's entry (created when absent) and the transcript it appends to. */
-async function targetOf(store: SessionStore, key: string, sessionId: string | undefined): Promise<Target> {
-  let entry: SessionEntry | undefined = await store.get(key);
+async function targetOf(store: SessionStore, key: string, sessionId: string | undefined, known: SessionEntry | undefined): Promise<Target> {
+  let entry: SessionEntry | undefined = sessionId !== undefined && known?.sessionId === sessionId ? known : await store.get(key);
   entry ??= await store.update(key, (current) => (current === undefined ? (sessionId === undefined ? {} : { sessionId }) : null));
   if (entry === undefined) throw new HubError("E_IO", `could not create the session entry "${key}" in ${store.path}`, { file: store.path });
   if (sessionId !== undefined && entry.sessionId !== sessionId) {
@@ -199,9 +205,12 @@ async function appendReadingTail(store: SessionStore, key: string, target: Targe
  * messages were acknowledged, so they must stay in a live session, not only in an archive.
  */
 async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
-  // A sender's clock may be wrong: the activity clock moves at most to now + the skew.
-  const latest = Math.min(Math.max(...stored.map((m) => m.timestamp)), store.now() + FUTURE_SKEW_MS);
-  await store.recordActivity(key, target.sessionId, latest, target.sessionFile);
+  await store.recordActivity(key, target.sessionId, activityOf(stored, store.now()), target.sessionFile);
+}
+
+/** Where stored messages move the activity clock: to the newest, but at most to now + the skew (a sender's clock may be wrong). */
+export function activityOf(stored: readonly StoredMessage[], now: number): number {
+  return Math.min(Math.max(...stored.map((m) => m.timestamp)), now + FUTURE_SKEW_MS);
 }
 
 /** The line is written but the store update failed: the callers are told, not rejected. */
