@@ -50,6 +50,9 @@ export class ClockJournal {
   private flushing: Promise<void> | undefined;
   /** Bytes in the journal after our last append. */
   size = 0;
+  /** At the last look: the id of `.clock` (undefined: none), and whether `.clock.1` existed. */
+  private lastId: string | undefined;
+  private rotatedSeen = true;
 
   constructor(storePath: string, private readonly durable: boolean) {
     this.file = journalPathOf(storePath);
@@ -85,13 +88,25 @@ export class ClockJournal {
     this.readFiles();
   }
 
-  /** Reads both files; false when a file read before has disappeared. */
+  /**
+   * Reads both files; false when a file read before has disappeared. `.clock.1` is not looked
+   * for when the last look found none and `.clock` is still the same file: only a rotation
+   * (which renames `.clock` away) or a missing `.clock` makes one.
+   */
   private readFiles(): boolean {
     const seen = new Set<string>();
+    const before = this.lastId;
     for (const file of [this.file, this.rotated]) {
+      const rotated = file === this.rotated;
+      if (rotated && !this.rotatedSeen && before !== undefined && seen.has(before)) continue;
       const stat = statOrNull(file);
-      if (stat === null) continue;
+      if (rotated) this.rotatedSeen = stat !== null;
+      if (stat === null) {
+        if (!rotated) this.lastId = undefined;
+        continue;
+      }
       const id = idOf(stat);
+      if (!rotated) this.lastId = id;
       seen.add(id);
       let offset = this.cursors.get(id) ?? 0;
       if (Number(stat.size) < offset) offset = 0; // cannot happen (never truncated); read again
@@ -117,9 +132,18 @@ export class ClockJournal {
   append(record: ClockRecord): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.waiting.push({ line: `${JSON.stringify({ k: record.k, s: record.s, t: record.t })}\n`, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.startFlush();
+    });
+  }
+
+  /**
+   * Starts writing the waiting records unless a write is under way. A record queued after the
+   * last batch but before the flush ended (its caller resumed first) starts the next one.
+   */
+  private startFlush(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.waiting.length > 0) this.startFlush();
     });
   }
 
@@ -127,8 +151,11 @@ export class ClockJournal {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await this.write(Buffer.from(batch.map((w) => w.line).join("")));
+        const bytes = Buffer.from(batch.map((w) => w.line).join(""));
+        await this.write(bytes);
         for (const w of batch) this.merge(parseRecord(w.line.slice(0, -1)) as ClockRecord);
+        // Read up to just before our bytes: they are merged, no need to read them back.
+        if ((this.cursors.get(this.fdId) ?? 0) === this.size - bytes.length) this.cursors.set(this.fdId, this.size);
         const quiet = statOrNull(this.rotated) === null;
         for (const w of batch) w.resolve(quiet);
       } catch (error) {
