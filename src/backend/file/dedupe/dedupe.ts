@@ -20,6 +20,7 @@ import { DEDUPE_PENDING_MS, DEFAULT_DEDUPE_TTL_MS, normalizeIdentity, type Inbou
 import { writeFileAtomic } from "../fs/atomic.js";
 import { currentOwner, ownerIsGone } from "./claim-owner.js";
 import { BATCHES_DIR, linkClaim } from "./claim-batch.js";
+import { SHARD_NAME, prepareShards, stopPreparingShards } from "./shards.js";
 import { createRecord, readRecord, settledRecord, type ClaimRecord, type ReadRecord } from "./dedupe-record.js";
 import { assertOwnDir, assertOwnDirOnce, listDirNames, unlinkIfPresent } from "../fs/fs-util.js";
 import { withLock, type LockOptions } from "../lock/lock.js";
@@ -33,7 +34,6 @@ export const DEDUPE_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const TEMP_MAX_AGE_MS = 5 * 60 * 1000;
 const LOCK: LockOptions = { timeoutMs: 30_000, staleMs: 10_000 };
 const RECORD_NAME = /^[0-9a-f]{38}$/;
-const SHARD_NAME = /^[0-9a-f]{2}$/;
 
 export interface ClaimInboundOptions {
   /** How long a claim makes repeats duplicates (ms, > 0). Default 24 h. */
@@ -124,6 +124,7 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   await assertOwnDirOnce(store.dir, path.dirname(file));
   if (options.syncRecord === false) await assertOwnDirOnce(store.dir, path.join(dir, BATCHES_DIR));
   schedulePrune(store, dir, now);
+  prepareShards(dir);
   const created = options.syncRecord === false ? await linkClaim(dir, file, now, ttlMs, store.durable) : await createRecord(file, text, store.durable);
   if (created) return true;
   const existing = await settledRecord(file);
@@ -180,9 +181,13 @@ function schedulePrune(store: DedupeStore, dir: string, now: number): void {
     });
 }
 
-/** Resolves once a background prune started by `claimInbound` (if any) has finished. */
+/**
+ * Resolves once a background prune started by `claimInbound` (if any) has finished, and the
+ * shards being made ahead (shards.ts) stopped: for close.
+ */
 export async function settleInboundPruning(store: DedupeStore): Promise<void> {
   await pruning.get(dedupeDir(store))?.running;
+  await stopPreparingShards(dedupeDir(store));
 }
 
 /**
