@@ -6,26 +6,18 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BATCH_MS, BATCHES_DIR } from "../../../../src/backend/file/dedupe/claim-batch.js";
-import { claimInbound as claimInboundNow, pruneInbound, settleInboundPruning, type DedupeStore } from "../../../../src/backend/file/dedupe/dedupe.js";
+import { claimInbound as claimInboundNow, pruneInbound, type DedupeStore } from "../../../../src/backend/file/dedupe/dedupe.js";
 import { runTogether } from "../fixtures-transcripts.js";
 import { useTempDir } from "../helpers.js";
+import { HOUR, T0, useDedupeStores } from "./dedupe-helpers.js";
 
 const tmp = useTempDir("hub-claim-batch-");
-const HOUR = 60 * 60 * 1000;
-const T0 = Date.UTC(2026, 0, 1);
-const used = new Set<DedupeStore>();
-
-afterEach(async () => {
-  await Promise.all([...used].map((store) => settleInboundPruning(store)));
-  used.clear();
-});
+const track = useDedupeStores();
 
 function storeAt(dir: string, clock: { now: number }, durable = false): DedupeStore {
-  const store = { dir: path.join(dir, "sessions"), durable, now: () => clock.now };
-  used.add(store);
-  return store;
+  return track({ dir: path.join(dir, "sessions"), durable, now: () => clock.now });
 }
 
 const message = (messageId: string) => ({ channel: "telegram", peerId: "42", messageId });

@@ -1,25 +1,16 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { claimInbound as claimInboundNow, pruneInbound, settleInboundPruning, type DedupeStore } from "../../../../src/backend/file/dedupe/dedupe.js";
 import { openTestStore, runTogether } from "../fixtures-transcripts.js";
 import { useTempDir, errorCodeOf, ensureDistBuilt } from "../helpers.js";
+import { HOUR, T0, useDedupeStores } from "./dedupe-helpers.js";
 
 const tmp = useTempDir("hub-dedupe-");
-const HOUR = 60 * 60 * 1000;
-const T0 = Date.UTC(2026, 0, 1);
-
-/** Stores used by the running test: their background prunes finish before the temp dir goes. */
-const used = new Set<DedupeStore>();
-
-afterEach(async () => {
-  await Promise.all([...used].map((store) => settleInboundPruning(store)));
-  used.clear();
-});
+const track = useDedupeStores();
 
 function claimInbound(store: DedupeStore, ...rest: Parameters<typeof claimInboundNow> extends [unknown, ...infer R] ? R : never): Promise<boolean> {
-  used.add(store);
-  return claimInboundNow(store, ...rest);
+  return claimInboundNow(track(store), ...rest);
 }
 
 function storeAt(dir: string, now = T0): DedupeStore {
