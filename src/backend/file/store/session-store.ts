@@ -113,9 +113,9 @@ class FileSessionStore implements SessionStore {
     });
   }
 
-  async recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void> {
+  async recordActivity(key: string, sessionId: string, at: number, sessionFile: string, known?: SessionEntry): Promise<void> {
     this.assertOpen();
-    if (await this.journalClock(key, sessionId, at, true)) return;
+    if (await this.journalClock(key, sessionId, at, true, known)) return;
     await this.mutate((draft) => {
       const entry = draft.get(key) ?? { sessionId, updatedAt: at };
       if (entry.sessionId !== sessionId) return;
@@ -145,18 +145,27 @@ class FileSessionStore implements SessionStore {
    * covered; false when the caller must decide under the lock (no journal, another session,
    * or a compaction or delete raced the record).
    */
-  private async journalClock(key: string, sessionId: string, at: number, needsFile: boolean): Promise<boolean> {
+  private async journalClock(key: string, sessionId: string, at: number, needsFile: boolean, known?: SessionEntry): Promise<boolean> {
     if (this.settings.flushMs === 0 || this.settings.readOnly) return false;
-    const slot = (await this.readFolded()).get(key);
-    if (slot === undefined || slot.invalid || slot.entry.sessionId !== sessionId) return false;
-    if (needsFile && slot.entry.sessionFile === undefined) return false;
-    if (at <= Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0)) return true;
-    const quiet = await this.journal.append({ k: key, s: sessionId, t: at });
-    this.noteUnfolded();
+    // The caller's entry stands for the first read; the read after the record checks the store.
+    const holds = (entry: SessionEntry | undefined) => entry?.sessionId === sessionId && !(needsFile && entry.sessionFile === undefined);
+    let clock: number;
+    if (known !== undefined && holds(known)) clock = Math.max(known.updatedAt, this.journal.latest(key, sessionId) ?? 0);
+    else {
+      const slot = (await this.readFolded()).get(key);
+      if (slot === undefined || slot.invalid || !holds(slot.entry)) return false;
+      clock = Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0);
+      if (at <= clock) return true;
+    }
+    const quiet = at <= clock || (await this.journal.append({ k: key, s: sessionId, t: at }));
+    if (at > clock) this.noteUnfolded();
     // No compaction was under way when the record landed, so any whole-file write that
     // decided without it has finished: if the entry still holds the session, the record
     // counts. Else (a delete or prune raced it) the caller's locked write decides.
-    if (quiet) return (await this.readFolded()).get(key)?.entry.sessionId === sessionId;
+    if (quiet) {
+      const slot = (await this.readFolded()).get(key);
+      return slot !== undefined && !slot.invalid && holds(slot.entry);
+    }
     // A compaction was under way and may have decided without the record, which stays in the
     // journal: once it is over, the same check under the lock, without a write of our own.
     return this.writer.holdsOnceCompacted(key, sessionId, needsFile);

@@ -102,8 +102,9 @@ export interface SessionStore {
    * `sessionFile` when the entry has none. An entry that holds another session is left alone;
    * an absent one is created on that session. A move that changes nothing else is appended to
    * the clock journal instead of rewriting the store (unless `activityFlushMs` is 0).
+   * `known`: the entry as the caller just read it, which saves one read of the store.
    */
-  recordActivity(key: string, sessionId: string, at: number, sessionFile: string): Promise<void>;
+  recordActivity(key: string, sessionId: string, at: number, sessionFile: string, known?: SessionEntry): Promise<void>;
   /**
    * Moves the activity clock of `sessionId` under `key` to `at` (never backwards); false, and
    * nothing changes, when the entry is absent or holds another session. Like

@@ -128,6 +128,8 @@ interface Target {
   sessionFile: string;
   /** The transcript's absolute path. */
   file: string;
+  /** The entry as just read (or as the caller knew it: `AppendOptions.entry`), when it holds the session. */
+  entry?: SessionEntry | undefined;
 }
 
 /** The session's entry (created when absent) and the transcript it appends to. */
@@ -141,7 +143,7 @@ async function targetOf(store: SessionStore, key: string, sessionId: string | un
   }
   const sessionFile = sessionFileOf(key, entry);
   const file = resolveTranscriptPath(store.dir, { sessionId: entry.sessionId, sessionFile });
-  return { sessionId: entry.sessionId, sessionFile, file };
+  return { sessionId: entry.sessionId, sessionFile, file, entry };
 }
 
 /**
@@ -205,7 +207,7 @@ async function appendReadingTail(store: SessionStore, key: string, target: Targe
  * messages were acknowledged, so they must stay in a live session, not only in an archive.
  */
 async function record(store: SessionStore, key: string, target: Target, stored: StoredMessage[]): Promise<void> {
-  await store.recordActivity(key, target.sessionId, activityOf(stored, store.now()), target.sessionFile);
+  await store.recordActivity(key, target.sessionId, activityOf(stored, store.now()), target.sessionFile, target.entry);
 }
 
 /** Where stored messages move the activity clock: to the newest, but at most to now + the skew (a sender's clock may be wrong). */
