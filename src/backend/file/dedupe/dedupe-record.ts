@@ -4,7 +4,6 @@
  */
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { promisify } from "node:util";
 import path from "node:path";
 import { HubError, isErrnoCode } from "../../../errors.js";
 import { FILE_MODE, ensureDir } from "../fs/atomic.js";
@@ -12,8 +11,11 @@ import { ioFailure } from "../fs/fs-util.js";
 import type { ClaimOwner } from "./claim-owner.js";
 import { isClaimOwner } from "./claim-owner.js";
 
-/** `fs.fsync` looked up at each call (so a test can count the calls). */
-const fsync = (fd: number): Promise<void> => promisify(fs.fsync)(fd);
+/** `fs.fsync` looked up at each call (so a test can count the calls), without a `promisify` per call. */
+const fsync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    fs.fsync(fd, (error) => (error ? reject(error) : resolve()));
+  });
 
 /** A record without valid content younger than this is still being written (real clock, ms). */
 const WRITING_GRACE_MS = 2_000;
@@ -110,7 +112,10 @@ export async function createRecord(file: string, text: string, durable: boolean)
 }
 
 /** `fs.open` in the thread pool: creating a file costs a directory update (~0.3 ms), too long to block the event loop. */
-const openAsync = (file: string): Promise<number> => promisify(fs.open)(file, "wx", FILE_MODE);
+const openAsync = (file: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    fs.open(file, "wx", FILE_MODE, (error, fd) => (error ? reject(error) : resolve(fd)));
+  });
 
 async function openExclusive(file: string): Promise<number> {
   try {

@@ -8,7 +8,6 @@
  */
 import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { promisify } from "node:util";
 import { customAlphabet } from "nanoid";
 import { HubError, isErrnoCode } from "../../../errors.js";
 import { ioFailure } from "../fs/fs-util.js";
@@ -16,8 +15,11 @@ import type { HeldLock } from "../lock/lock.js";
 import { endsWithNewline, scanBackward, sizeOf } from "./transcript-file.js";
 import { messageLine, parseChainLink, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
 
-/** `fs.fdatasync` looked up at each call (so a test can count the calls). */
-const fdatasync = (fd: number): Promise<void> => promisify(fs.fdatasync)(fd);
+/** `fs.fdatasync` looked up at each call (so a test can count the calls), without a `promisify` per call. */
+const fdatasync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+  });
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 /** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
