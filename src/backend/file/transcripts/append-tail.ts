@@ -111,10 +111,18 @@ export function assertLockHeld(lock: HeldLock, file: string): void {
 
 /**
  * The fast path: when this process wrote `file` last and it is still exactly as it was left,
- * the batch is appended with synchronous open/write/close and an asynchronous fdatasync.
- * Undefined (nothing written) when that is not the case: the caller takes the general path.
+ * the batch is appended with synchronous open/write/close and an asynchronous fdatasync,
+ * while `during` (the store's record of the batch, which must not reject) runs: its work
+ * overlaps the wait for the disk. Undefined (nothing written, `during` not run) when that is
+ * not the case: the caller takes the general path.
  */
-export async function appendKnownTail(file: string, batch: ReadonlyArray<{ prepared: PreparedMessage }>, lock: HeldLock, durable: boolean): Promise<Written | undefined> {
+export async function appendKnownTail(
+  file: string,
+  batch: ReadonlyArray<{ prepared: PreparedMessage }>,
+  lock: HeldLock,
+  durable: boolean,
+  during: (stored: StoredMessage[]) => Promise<void>,
+): Promise<Written | undefined> {
   const known = lastWritten.get(file);
   if (known === undefined) return undefined;
   let fd: number;
@@ -132,8 +140,10 @@ export async function appendKnownTail(file: string, batch: ReadonlyArray<{ prepa
     assertLockHeld(lock, file);
     const bytes = Buffer.from(lines.text, "utf8");
     for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    if (durable) await fdatasync(fd);
-    rememberTail(file, stampOf(fd), lines.lastId);
+    const stamp = stampOf(fd);
+    const [synced] = await Promise.allSettled([durable ? fdatasync(fd) : undefined, during(lines.stored)]);
+    if (synced.status === "rejected") throw synced.reason;
+    rememberTail(file, stamp, lines.lastId);
     return { stored: lines.stored, created: false };
   } catch (error) {
     if (error instanceof HubError) throw error;

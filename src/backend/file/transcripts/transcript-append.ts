@@ -154,15 +154,24 @@ async function targetOf(store: SessionStore, key: string, sessionId: string | un
 async function writeBatch(store: SessionStore, key: string, target: Target, batch: Pending[]): Promise<{ stored: StoredMessage[]; failure?: unknown }> {
   const { file } = target;
   return withLeasedLock(file, TRANSCRIPT_LOCK, async (lock) => {
-    const written = (await appendKnownTail(file, batch, lock, store.durable)) ?? (await appendReadingTail(store, key, target, batch, lock));
+    // On the fast path the store's record runs while the line is synced; else after it.
+    let recorded: { failure?: unknown } | undefined;
+    const recordNow = async (stored: StoredMessage[]): Promise<{ failure?: unknown }> => {
+      try {
+        await record(store, key, target, stored);
+        return {};
+      } catch (failure) {
+        return { failure };
+      }
+    };
+    const during = async (stored: StoredMessage[]) => {
+      recorded = await recordNow(stored);
+    };
+    const written = (await appendKnownTail(file, batch, lock, store.durable, during)) ?? (await appendReadingTail(store, key, target, batch, lock));
     const { stored, created } = written;
     if (created && store.durable) await syncDir(path.resolve(store.dir));
-    try {
-      await record(store, key, target, stored);
-    } catch (failure) {
-      return { stored, failure };
-    }
-    return { stored };
+    recorded ??= await recordNow(stored);
+    return recorded.failure === undefined ? { stored } : { stored, failure: recorded.failure };
   });
 }
 
