@@ -47,6 +47,21 @@ describe("hub start-up", () => {
     expect(r.modules.filter((m) => unneeded.some((re) => re.test(m)))).toEqual([]);
   });
 
+  it("sessions --json on a file store reads a snapshot: no backend façade, session store object, feed, transcripts, recovery or table formatting", async () => {
+    const stateDir = await seed();
+    const r = await run(["sessions", "--json", "--state-dir", stateDir]);
+    expect(r.code).toBe(0);
+    expect(r.modules).toContain("dist/backend/file/store/store-snapshot.js");
+    const unneeded = [
+      /^dist\/backend\/file\/(index|draft|session-files|transcript-tail|lazy-modules)\.js$/,
+      /^dist\/backend\/file\/(feed|runs|doctor)\//,
+      /^dist\/backend\/file\/transcripts\/(?!transcript-file\.js)/,
+      /^dist\/backend\/file\/store\/(session-store|store-writer|draft|copy|recovery|backup|store-shape)\.js$/,
+      /^dist\/cli\/(format|colour|agent-stores)\.js$/,
+    ];
+    expect(r.modules.filter((m) => unneeded.some((re) => re.test(m)))).toEqual([]);
+  });
+
   it("a config file is still read and validated (its parser loaded then)", async () => {
     const stateDir = await seed();
     await fs.writeFile(path.join(stateDir, "hub.json5"), "{ session: { reset: { atHour: 25 } } }");
@@ -55,10 +70,10 @@ describe("hub start-up", () => {
     expect(r.modules).toContain("dist/config/load.js");
   });
 
-  it("hub --help loads no command", async () => {
+  it("hub --help loads no command and no store module", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("sessions");
-    expect(r.modules.filter((m) => m.startsWith("dist/cli/commands/"))).toEqual([]);
+    expect(r.modules.filter((m) => m.startsWith("dist/cli/commands/") || m.startsWith("dist/backend/file/store/store-") || m.endsWith("/session-store.js"))).toEqual([]);
   });
 });

@@ -1,15 +1,14 @@
 /**
  * Reading sessions.json: lock-free, served from a per-process cache validated by a stat
- * fingerprint (and a TTL outside the lock); a corrupt file is recovered under the lock.
+ * fingerprint (and a TTL outside the lock); a corrupt file is recovered under the lock. The
+ * modules for a missing or corrupt file are loaded only then: a listing never needs them.
  */
 import { performance } from "node:perf_hooks";
 import { HubError } from "../../../errors.js";
 import { fingerprint, readWithFingerprint } from "../fs/atomic.js";
 import type { HeldLock } from "../lock/lock.js";
 import { parseStore, type ParsedStore, type Slot } from "./codec.js";
-import { missingStoreState, recoverStore } from "./recovery.js";
 import type { StoreSettings } from "./store-settings.js";
-import { classifyUnparsable } from "./store-shape.js";
 
 interface Cache {
   fp: string | null;
@@ -108,7 +107,7 @@ export class StoreReader {
     try {
       parsed = parseStore(read.text, file);
     } catch (error) {
-      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return forceRecovery ? error : classifyUnparsable(file, read.text, error);
+      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return forceRecovery ? error : (await import("./store-shape.js")).classifyUnparsable(file, read.text, error);
       throw error;
     }
     const reasons = parsed.invalid.map((i) => i.reason).join("; ");
@@ -122,6 +121,7 @@ export class StoreReader {
 
   /** A missing store: recovered when a backup exists, adopted empty (with a warning if copies of a corrupt one exist) otherwise. */
   private async readMissing(): Promise<Map<string, Slot> | HubError> {
+    const { missingStoreState } = await import("./recovery.js");
     const state = await missingStoreState(this.settings.path);
     if (state instanceof HubError) return state;
     if (state === "warn" && !this.missingReported) {
@@ -136,6 +136,7 @@ export class StoreReader {
   private async recover(error: HubError): Promise<Map<string, Slot>> {
     const { path: file, readOnly, now, durable, warn } = this.settings;
     if (readOnly) throw error;
+    const { recoverStore } = await import("./recovery.js");
     const recovered = await recoverStore(file, error, { nowMs: now(), durable, warn });
     return this.adopt(recovered.slots, recovered.fp);
   }
