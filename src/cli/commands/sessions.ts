@@ -171,7 +171,9 @@ async function list({ values, io }: CommandContext): Promise<number> {
   const rows = limit === undefined ? matching : matching.slice(0, limit);
   if (values.json) {
     const where = allAgents ? { stores: paths } : { path: paths[0] };
-    io.stdout(`${safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows })}\n`);
+    // The newline on its own: appended, it would copy megabytes of JSON into a new string.
+    io.stdout(safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows }));
+    io.stdout("\n");
     return 0;
   }
   const agents = targets.map((t) => printable(t.agentId ?? "main")).join(", ");

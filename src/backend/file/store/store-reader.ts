@@ -3,9 +3,10 @@
  * fingerprint (and a TTL outside the lock); a corrupt file is recovered under the lock. The
  * modules for a missing or corrupt file are loaded only then: a listing never needs them.
  */
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { HubError } from "../../../errors.js";
-import { fingerprint, readWithFingerprint } from "../fs/atomic.js";
+import { HubError, isErrnoCode } from "../../../errors.js";
+import { fingerprint, fingerprintOf, ioFailure, readWithFingerprint, tooLarge } from "../fs/atomic.js";
 import type { HeldLock } from "../lock/lock.js";
 import { parseStore, type ParsedStore, type Slot } from "./codec.js";
 import type { StoreSettings } from "./store-settings.js";
@@ -34,15 +35,42 @@ export async function withStoreLock<T>(settings: StoreSettings, fn: (lock: HeldL
   }
 }
 
+/**
+ * `readWithFingerprint` without the thread pool, for a one-shot reader that has nothing else to
+ * do meanwhile (the CLI's listing): a 5 MB store is one read instead of ten round trips.
+ */
+function readWithFingerprintSync(file: string, maxBytes: number): { text: string; fp: string } | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return null;
+    throw ioFailure("open", file, error);
+  }
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    if (stat.size > BigInt(maxBytes)) throw tooLarge(file, Number(stat.size), maxBytes);
+    const bytes = readFileSync(fd);
+    if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
+    return { text: bytes.toString("utf8"), fp: fingerprintOf(stat) };
+  } catch (error) {
+    throw ioFailure("read", file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class StoreReader {
   private cache: Cache | undefined;
   private invalidReported = "";
   private missingReported = false;
   private reading: { fp: string | null; result: Promise<Map<string, Slot> | HubError> } | undefined;
 
+  /** `syncRead`: read the file without the thread pool (a one-shot reader: see readWithFingerprintSync). */
   constructor(
     private readonly settings: StoreSettings,
     private readonly stats: { diskReads: number },
+    private readonly options: { syncRead?: boolean } = {},
   ) {}
 
   /** The cached store when it was read at fingerprint `fp`. */
@@ -100,7 +128,7 @@ export class StoreReader {
   /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
   private async readFile(): Promise<Map<string, Slot> | HubError> {
     const { path: file, maxBytes, forceRecovery, warn } = this.settings;
-    const read = await readWithFingerprint(file, maxBytes);
+    const read = this.options.syncRead === true ? readWithFingerprintSync(file, maxBytes) : await readWithFingerprint(file, maxBytes);
     if (read === null) return this.readMissing();
     this.stats.diskReads++;
     let parsed: ParsedStore;

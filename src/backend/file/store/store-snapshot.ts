@@ -4,7 +4,8 @@
  * without its per-entry deep copies. The snapshot parses the file itself and shares that parse
  * with no cache, so its entries are the caller's: only an entry whose clock the journal moves
  * is copied (shallowly), the stored one stays as it was read. At 10k entries the copies were
- * a tenth of the listing's run time. It loads neither the backend's other modules nor the lock.
+ * a tenth of the listing's run time. It loads neither the backend's other modules nor the lock,
+ * and reads the file synchronously (nothing else waits on a one-shot reader's event loop).
  */
 import { ClockJournal } from "../journal/clock-journal.js";
 import { compareRows } from "../../query.js";
@@ -32,7 +33,7 @@ export async function readStoreSnapshot(options: SessionStoreOptions): Promise<S
     // The journal first, then the store (see clock-journal.ts: whichever step of a
     // compaction this meets, every record is in one of the files read).
     journal.refresh();
-    const slots = await new StoreReader(settings, { diskReads: 0 }).readSlots();
+    const slots = await new StoreReader(settings, { diskReads: 0 }, { syncRead: true }).readSlots();
     const sessions: SessionRow[] = [];
     const journaled = journal.pending; // else no entry needs a look-up
     // forEach, not for-of with destructuring: cheaper in a process too short to optimize it.

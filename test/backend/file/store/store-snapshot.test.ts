@@ -84,6 +84,13 @@ describe("readStoreSnapshot", () => {
     expect(await fs.readdir(tmp())).toEqual(["sessions.json"]);
   });
 
+  it("a store over maxStoreBytes is E_STORE_TOO_LARGE before it is read; a missing one lists nothing", async () => {
+    const file = await seed();
+    expect(await errorCodeOf(readStoreSnapshot({ path: file, maxStoreBytes: 100, onWarning: () => {} }))).toBe("E_STORE_TOO_LARGE");
+    const missing = await readStoreSnapshot({ path: path.join(tmp(), "none", "sessions.json"), onWarning: () => {} });
+    expect(missing.sessions).toEqual([]);
+  });
+
   it("hands out the entries it parsed: a caller's change to one is not seen by the next snapshot", async () => {
     const file = await seed();
     const first = await readStoreSnapshot({ path: file, onWarning: () => {} });
