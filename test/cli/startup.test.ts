@@ -13,8 +13,8 @@ const REGISTER = `data:text/javascript,import { register } from "node:module"; r
 
 beforeAll(ensureDistBuilt);
 
-/** Runs the built bin; resolves with its exit code, stdout and the modules it loaded (repo-relative). */
-function run(args: string[]): Promise<{ code: number; stdout: string; modules: string[] }> {
+/** Runs the built bin; resolves with its exit code, stdout and the modules it loaded (repo-relative, and node: builtins). */
+function run(args: string[]): Promise<{ code: number; stdout: string; modules: string[]; builtins: string[] }> {
   const list = path.join(tmp(), `modules-${Math.random().toString(36).slice(2)}.txt`);
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? "", HUB_TEST_MODULES_FILE: list };
@@ -22,7 +22,8 @@ function run(args: string[]): Promise<{ code: number; stdout: string; modules: s
       fs.readFile(list, "utf8").then((text) => {
         const root = pathToFileURL(REPO_ROOT).href;
         const modules = text.split("\n").filter((url) => url.startsWith(root)).map((url) => url.slice(root.length + 1));
-        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, modules });
+        const builtins = text.split("\n").filter((url) => url.startsWith("node:"));
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, modules, builtins });
       }, reject);
     });
   });
@@ -60,6 +61,7 @@ describe("hub start-up", () => {
       /^dist\/cli\/(format|colour|agent-stores)\.js$/,
     ];
     expect(r.modules.filter((m) => unneeded.some((re) => re.test(m)))).toEqual([]);
+    expect(r.builtins).not.toContain("node:crypto"); // only writes name temp files with it
   });
 
   it("a config file is still read and validated (its parser loaded then)", async () => {
