@@ -1,5 +1,6 @@
 // Options of the peers suite (after `npm run bench --`): --sizes, --reps, --conversations,
-// --procs, --naive-max-mb; --quick picks small defaults for a smoke run.
+// --procs, --naive-max-mb, --phases (a subset of per-round,concurrent,processes,listing; default
+// all: `--phases listing` measures only `hub sessions --json`); --quick picks small defaults.
 import { parseArgs } from "node:util";
 import { parseSizes } from "./workload.mjs";
 
@@ -16,7 +17,7 @@ function positiveInt(values, name, fallback) {
 export function peersOptions(args, quick) {
   const { values } = parseArgs({
     args,
-    options: { sizes: { type: "string" }, reps: { type: "string" }, conversations: { type: "string" }, procs: { type: "string" }, "naive-max-mb": { type: "string" } },
+    options: { sizes: { type: "string" }, reps: { type: "string" }, conversations: { type: "string" }, procs: { type: "string" }, "naive-max-mb": { type: "string" }, phases: { type: "string" } },
     strict: false,
     allowPositionals: true,
   });
@@ -25,6 +26,7 @@ export function peersOptions(args, quick) {
   const reps = positiveInt(values, "reps", base.reps);
   const lean = sizes.filter((s) => !s.fat);
   const procsSize = lean.find((s) => s.n === 10_000) ?? [...lean].filter((s) => s.n <= 10_000).sort((a, b) => b.n - a.n)[0];
+  const phases = parsePhases(values.phases);
   return {
     quick,
     sizes,
@@ -40,8 +42,20 @@ export function peersOptions(args, quick) {
     naiveMaxBytes: positiveInt(values, "naive-max-mb", 50) * 1e6,
     // Which sizes get which phase: all for per-round, lean ones for concurrency, lean up to
     // 10k for the listing, one (10k when asked for) for the processes.
-    concurrentAt: (s) => !s.fat,
-    listAt: (s) => !s.fat && s.n <= 10_000,
-    processesAt: (s) => s === procsSize,
+    perRoundAt: () => phases.has("per-round"),
+    concurrentAt: (s) => phases.has("concurrent") && !s.fat,
+    listAt: (s) => phases.has("listing") && !s.fat && s.n <= 10_000,
+    processesAt: (s) => phases.has("processes") && s === procsSize,
   };
+}
+
+const PHASES = ["per-round", "concurrent", "processes", "listing"];
+
+function parsePhases(text) {
+  if (text === undefined) return new Set(PHASES);
+  const phases = String(text).split(",").map((p) => p.trim());
+  const unknown = phases.find((p) => !PHASES.includes(p));
+  if (unknown !== undefined) throw new Error(`--phases: expected some of ${PHASES.join(",")}; got "${unknown}"`);
+  if (phases.includes("processes") && !phases.includes("concurrent")) throw new Error("--phases: processes needs concurrent (it reuses the conversations that phase warms up)");
+  return new Set(phases);
 }

@@ -20,19 +20,21 @@ export function summarize(results) {
   const ratios = {};
   for (const r of results) {
     const p = r.perRound;
-    r.ratios = {
-      p50HubOverSqlite: ratio(p.hub.p50, p.sqlite.p50),
-      p50HubOverFloor: ratio(p.hub.p50, p.floor.p50),
-      p50SqliteOverFloor: ratio(p.sqlite.p50, p.floor.p50),
-      p50NaiveOverSqlite: p.naive ? ratio(p.naive.p50, p.sqlite.p50) : null,
-      p90HubOverSqlite: ratio(p.hub.p90, p.sqlite.p90),
-    };
+    r.ratios = p
+      ? {
+          p50HubOverSqlite: ratio(p.hub.p50, p.sqlite.p50),
+          p50HubOverFloor: ratio(p.hub.p50, p.floor.p50),
+          p50SqliteOverFloor: ratio(p.sqlite.p50, p.floor.p50),
+          p50NaiveOverSqlite: p.naive ? ratio(p.naive.p50, p.sqlite.p50) : null,
+          p90HubOverSqlite: ratio(p.hub.p90, p.sqlite.p90),
+        }
+      : {};
     if (r.concurrent) r.ratios.concurrentHubOverSqlite = ratio(rate(r.concurrent, "hub"), rate(r.concurrent, "sqlite"));
     if (r.processes) r.ratios.processesHubOverSqlite = ratio(rate(r.processes, "hub"), rate(r.processes, "sqlite"));
     if (r.listing) r.ratios.listingHubOverSqlite = ratio(r.listing.hub.ms, r.listing.sqlite.ms);
     for (const [name, value] of Object.entries(r.ratios)) if (value !== null) ratios[`${name}${suffix(r.size)}`] = value;
   }
-  const lean = results.filter((r) => !r.fat).sort((a, b) => a.entries - b.entries);
+  const lean = results.filter((r) => !r.fat && r.perRound).sort((a, b) => a.entries - b.entries);
   if (lean.length > 1) ratios.hubP50Growth = ratio(lean.at(-1).perRound.hub.p50, lean[0].perRound.hub.p50);
   const met = {};
   for (const [name, target] of Object.entries(TARGETS)) {
@@ -55,8 +57,9 @@ function table(headers, rows) {
 
 export function printTables(results, summary, log) {
   const cell = (r) => (r ? `${ms(r.p50)} / ${ms(r.p90)} (${r.rounds})` : "skipped");
-  log("\nPer round (receive + reply, durable): p50 / p90 ms (rounds measured)");
-  const perRound = results.map((r) => [
+  const measured = results.filter((r) => r.perRound);
+  if (measured.length > 0) log("\nPer round (receive + reply, durable): p50 / p90 ms (rounds measured)");
+  const perRound = measured.map((r) => [
     r.size,
     String(r.bytesPerEntry),
     ...["hub", "sqlite", "floor", "naive"].map((name) => cell(r.perRound[name])),
@@ -65,7 +68,7 @@ export function printTables(results, summary, log) {
     x(r.ratios.p50SqliteOverFloor),
     x(r.ratios.p50NaiveOverSqlite),
   ]);
-  for (const line of table(["size", "B/entry", "session-hub", "sqlite FULL", "floor", "naive", "hub/sqlite", "hub/floor", "sqlite/floor", "naive/sqlite"], perRound)) log(line);
+  if (measured.length > 0) for (const line of table(["size", "B/entry", "session-hub", "sqlite FULL", "floor", "naive", "hub/sqlite", "hub/floor", "sqlite/floor", "naive/sqlite"], perRound)) log(line);
 
   const many = results.filter((r) => r.concurrent);
   if (many.length > 0) {

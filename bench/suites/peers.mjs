@@ -82,8 +82,10 @@ async function runSize(root, size, opts, log) {
   const convs = Array.from({ length: Math.min(opts.conversations, size.n - 1) }, (_, i) => i + 1);
   const checked = [0, ...convs];
   const phase = { convs, windowMs: opts.windowMs, reps: opts.throughputReps, tally };
-  result.perRound = await perRoundPhase(dirs, opts, tally);
-  log(`${size.label}: per round p50 ${Object.entries(result.perRound).map(([name, r]) => `${name} ${r ? round(r.p50, 2) : "-"} ms`).join(", ")}`);
+  if (opts.perRoundAt(size)) {
+    result.perRound = await perRoundPhase(dirs, opts, tally);
+    log(`${size.label}: per round p50 ${Object.entries(result.perRound).map(([name, r]) => `${name} ${r ? round(r.p50, 2) : "-"} ms`).join(", ")}`);
+  }
   if (opts.concurrentAt(size)) {
     const peers = await throughput({ hub: dirs.hub, sqlite: dirs.sqlite, floor: dirs.floor }, { ...phase, procs: 1, warmAll: true, tag: "c" });
     result.concurrent = { conversations: convs.length, peers, lostUpdates: lostUpdates(dirs, checked, tallies, { peers }) };

@@ -8,7 +8,7 @@ import type { LiveBackend } from "../backend/types.js";
 import { CONFIG_FILE_NAME } from "../config/config-file.js";
 import type { HubConfig } from "../config/schema.js";
 import { HubError, describeValue, isErrnoCode } from "../errors.js";
-import { openSessionStore, type SessionStore } from "../backend/file/store/session-store.js";
+import type { SessionStore, SessionStoreOptions } from "../backend/file/store/session-store.js";
 import { statOrUndefined } from "../backend/file/fs/fs-util.js";
 import { resolveStateDir, resolveStorePath } from "../backend/file/store/paths.js";
 import { oneLine } from "./escape.js";
@@ -147,9 +147,10 @@ export function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return ttl;
 }
 
-/** `forceRecovery`: recover a damaged file even if it does not look like a store (`hub doctor --fix --force`). */
-export function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean; forceRecovery?: boolean }): SessionStore {
+/** Loaded on demand (listing and --help need no store object). `forceRecovery`: recover a damaged file even if it does not look like a store (`hub doctor --fix --force`). */
+export async function openTargetStore(target: Target, io: CliIo, options: { readOnly: boolean; forceRecovery?: boolean }): Promise<SessionStore> {
   const ttl = cacheTtlFromEnv(io.env ?? process.env);
+  const { openSessionStore } = await import("../backend/file/store/session-store.js");
   return openSessionStore({
     path: target.storePath,
     agentId: target.agentId,
@@ -178,9 +179,14 @@ export function positiveIntOption(values: OptionValues, name: string): number | 
 export async function openTargetBackend(target: Target, io: CliIo, options: { readOnly: boolean }): Promise<LiveBackend> {
   const url = target.databaseUrl;
   if (url !== undefined) return (await import("./database.js")).openDatabase({ ...target, databaseUrl: url }, io, options);
-  const ttl = cacheTtlFromEnv(io.env ?? process.env);
   const { openFileBackend } = await import("../backend/file/index.js");
-  return openFileBackend({
+  return openFileBackend(fileStoreOptions(target, io, options));
+}
+
+/** The options of the target's file store (`openFileBackend`, `readStoreSnapshot`): its path, the io's clock, warnings on stderr. */
+export function fileStoreOptions(target: Target, io: CliIo, options: { readOnly: boolean }): SessionStoreOptions & { stateDir: string } {
+  const ttl = cacheTtlFromEnv(io.env ?? process.env);
+  return {
     path: target.storePath,
     stateDir: target.stateDir,
     agentId: target.agentId,
@@ -188,5 +194,5 @@ export async function openTargetBackend(target: Target, io: CliIo, options: { re
     ...(ttl === undefined ? {} : { cacheTtlMs: ttl }),
     ...(io.now ? { now: io.now } : {}),
     onWarning: (warning) => io.stderr(`hub: warning: ${oneLine(warning.message)} [${warning.code}]\n`),
-  });
+  };
 }

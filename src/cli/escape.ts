@@ -54,5 +54,9 @@ export function printableLines(text: string, indent: string): string {
  * unsafe characters become `\uXXXX` escapes too, so `JSON.parse` gives back the exact values.
  */
 export function safeJson(value: unknown, space: number | undefined = 2): string {
-  return JSON.stringify(value, null, space).replace(UNSAFE_IN_JSON, unicodeEscape);
+  const text = JSON.stringify(value, null, space);
+  // Every unsafe character is DEL or above U+007F: ASCII text without DEL (as many byte
+  // length as characters) has none, and that check is several times cheaper than the scan.
+  if (Buffer.byteLength(text) === text.length && !text.includes("\u007f")) return text;
+  return text.replace(UNSAFE_IN_JSON, unicodeEscape);
 }

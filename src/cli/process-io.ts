@@ -17,6 +17,22 @@ function pipeWriter(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
+/**
+ * Resolves once everything written to `stream` has been handed to the system, or the stream
+ * has failed or closed. Pipes and files are written synchronously on Linux (then at once);
+ * on macOS a pipe is asynchronous, and exiting before this would cut the output short.
+ */
+export function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ["drain", "close", "error"]) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ["drain", "close", "error"]) stream.on(event, done);
+  });
+}
+
 export function processIo(): CliIo {
   const terminal = () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
   return { stdout: pipeWriter(process.stdout), stderr: pipeWriter(process.stderr), ...(process.stdout.isTTY ? { terminal } : {}) };

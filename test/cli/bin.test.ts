@@ -2,7 +2,7 @@
  * The real built bin (`node dist/cli/bin.js`) as a child process: exit codes reach the shell,
  * output goes to the right stream, and it works on a clawdbot store passed with --store.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -51,6 +51,26 @@ describe("node dist/cli/bin.js", () => {
     expect(payload).toMatchObject({ path: store, count: 6 });
     expect(payload.sessions[0]?.key).toBe("agent:main:main");
     expect(await snapshot(tmp())).toEqual(before);
+  });
+
+  it("a listing larger than the pipe reaches a reader that starts late, whole, before the bin exits", async () => {
+    const store = path.join(tmp(), "sessions.json");
+    const entries = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`agent:main:telegram:dm:${i}`, { sessionId: `s-${i}`, updatedAt: 1_790_000_000_000 - i, label: `User ${i}` }]));
+    await writeJson(store, entries);
+    const child = spawn(process.execPath, [BIN, "sessions", "--json", "--all", "--store", store], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pause(); // the bin fills the pipe (~64 KB) and has to wait for this reader
+    const chunks: Buffer[] = [];
+    let exited = false;
+    child.on("exit", () => (exited = true));
+    const code = new Promise<number | null>((resolve) => child.on("close", resolve)); // after stdout's end
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exited).toBe(false);
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    expect(await code).toBe(0);
+    const payload = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { count: number; sessions: Array<{ key: string }> };
+    expect(payload.count).toBe(3000);
+    expect(payload.sessions.at(-1)?.key).toBe("agent:main:telegram:dm:2999");
   });
 
   it("an unknown command exits 1 with the usage on stderr", async () => {

@@ -32,6 +32,14 @@ describe("printable", () => {
     expect(printableLines("one\r\ntwo\u001b[2J\nthree", "    ")).toBe("one\n    two\\u001b[2J\n    three");
   });
 
+  it("safeJson escapes a DEL in otherwise plain ASCII, and leaves plain ASCII exactly as JSON.stringify writes it", () => {
+    expect(safeJson({ name: "a\u007fb" })).toBe('{\n  "name": "a\\u007fb"\n}');
+    expect(safeJson({ name: "a\u007fb" }, 0)).toBe('{"name":"a\\u007fb"}');
+    const plain = { key: "agent:main:telegram:dm:42", n: [1, 2], nested: { tab: "\t" } };
+    expect(safeJson(plain)).toBe(JSON.stringify(plain, null, 2));
+    expect(safeJson({ name: "caf\u00e9 \u0085" })).toBe('{\n  "name": "caf\u00e9 \\u0085"\n}');
+  });
+
   it("safeJson parses back to the exact value and has no raw C1 or bidi controls", () => {
     const value = { name: EVIL, list: ["\u0085", "\u2028", "ok"] };
     const text = safeJson(value);

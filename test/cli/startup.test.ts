@@ -13,8 +13,8 @@ const REGISTER = `data:text/javascript,import { register } from "node:module"; r
 
 beforeAll(ensureDistBuilt);
 
-/** Runs the built bin; resolves with its exit code, stdout and the modules it loaded (repo-relative). */
-function run(args: string[]): Promise<{ code: number; stdout: string; modules: string[] }> {
+/** Runs the built bin; resolves with its exit code, stdout and the modules it loaded (repo-relative, and node: builtins). */
+function run(args: string[]): Promise<{ code: number; stdout: string; modules: string[]; builtins: string[] }> {
   const list = path.join(tmp(), `modules-${Math.random().toString(36).slice(2)}.txt`);
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? "", HUB_TEST_MODULES_FILE: list };
@@ -22,7 +22,8 @@ function run(args: string[]): Promise<{ code: number; stdout: string; modules: s
       fs.readFile(list, "utf8").then((text) => {
         const root = pathToFileURL(REPO_ROOT).href;
         const modules = text.split("\n").filter((url) => url.startsWith(root)).map((url) => url.slice(root.length + 1));
-        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, modules });
+        const builtins = text.split("\n").filter((url) => url.startsWith("node:"));
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, modules, builtins });
       }, reject);
     });
   });
@@ -47,6 +48,22 @@ describe("hub start-up", () => {
     expect(r.modules.filter((m) => unneeded.some((re) => re.test(m)))).toEqual([]);
   });
 
+  it("sessions --json on a file store reads a snapshot: no backend façade, session store object, feed, transcripts, recovery or table formatting", async () => {
+    const stateDir = await seed();
+    const r = await run(["sessions", "--json", "--state-dir", stateDir]);
+    expect(r.code).toBe(0);
+    expect(r.modules).toContain("dist/backend/file/store/store-snapshot.js");
+    const unneeded = [
+      /^dist\/backend\/file\/(index|draft|session-files|transcript-tail|lazy-modules)\.js$/,
+      /^dist\/backend\/file\/(feed|runs|doctor)\//,
+      /^dist\/backend\/file\/transcripts\/(?!transcript-file\.js)/,
+      /^dist\/backend\/file\/store\/(session-store|store-writer|draft|copy|recovery|backup|store-shape)\.js$/,
+      /^dist\/cli\/(format|colour|agent-stores)\.js$/,
+    ];
+    expect(r.modules.filter((m) => unneeded.some((re) => re.test(m)))).toEqual([]);
+    expect(r.builtins).not.toContain("node:crypto"); // only writes name temp files with it
+  });
+
   it("a config file is still read and validated (its parser loaded then)", async () => {
     const stateDir = await seed();
     await fs.writeFile(path.join(stateDir, "hub.json5"), "{ session: { reset: { atHour: 25 } } }");
@@ -55,10 +72,10 @@ describe("hub start-up", () => {
     expect(r.modules).toContain("dist/config/load.js");
   });
 
-  it("hub --help loads no command", async () => {
+  it("hub --help loads no command and no store module", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("sessions");
-    expect(r.modules.filter((m) => m.startsWith("dist/cli/commands/"))).toEqual([]);
+    expect(r.modules.filter((m) => m.startsWith("dist/cli/commands/") || m.startsWith("dist/backend/file/store/store-") || m.endsWith("/session-store.js"))).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ export const compactCommand: Command = {
     const target = await resolveTarget(values, io);
     assertFileTarget(target, "compact", "a database keeps the activity clock in its rows, there is no journal to fold");
     await assertStoreExists(target);
-    const store = openTargetStore(target, io, { readOnly: false });
+    const store = await openTargetStore(target, io, { readOnly: false });
     const folded = await store.compact();
     await store.close();
     io.stdout(values.json ? `${safeJson({ path: store.path, folded })}\n` : folded ? `folded the activity clock journal into ${printable(store.path)}\n` : "nothing to fold\n");

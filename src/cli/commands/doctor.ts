@@ -47,7 +47,7 @@ export const doctorCommand: Command = {
     if (values.force === true && !fix) throw new UsageError("--force only means something with --fix");
     const target = await resolveTarget(values, io);
     assertFileTarget(target, "doctor", "a database has no files, locks or torn writes to repair (hub status shows its schema version)");
-    const store = openTargetStore(target, io, { readOnly: !fix, forceRecovery: values.force === true });
+    const store = await openTargetStore(target, io, { readOnly: !fix, forceRecovery: values.force === true });
     const { mainKey, caseSensitiveChannels, scope, dmScope } = target.config.session ?? {};
     const keys = { mainKey, caseSensitiveChannels, scope, dmScope };
     const showProgress = io.progress ?? (process.stderr.isTTY === true && !values.json);

@@ -3,12 +3,9 @@
  */
 import { parseSessionKey } from "../../keys/parse.js";
 import type { SessionEntry } from "../../backend/shared/entry.js";
-import type { LiveBackend } from "../../backend/types.js";
-import { assertStoreExists, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
+import type { LiveBackend, SessionRow as StoredRow } from "../../backend/types.js";
+import { assertStoreExists, fileStoreOptions, openTargetBackend, positiveIntOption, resolveTarget, UsageError, type Command, type CommandContext, type CliIo, type OptionValues, type Target } from "../command.js";
 import { printable, safeJson } from "../escape.js";
-import { formatAge } from "../format.js";
-import { agentTargets } from "../agent-stores.js";
-import { colours } from "../colour.js";
 import { closest } from "../suggest.js";
 
 const USAGE = `Usage:
@@ -88,10 +85,11 @@ export interface SessionRow {
   contextTokens: number | null;
 }
 
+const num = (value: unknown) => (typeof value === "number" ? value : null);
+const str = (value: unknown) => (typeof value === "string" ? value : null);
+
 export function toRow(key: string, entry: SessionEntry, now: number): SessionRow {
   const parsed = parseSessionKey(key);
-  const num = (value: unknown) => (typeof value === "number" ? value : null);
-  const str = (value: unknown) => (typeof value === "string" ? value : null);
   return {
     key,
     kind: parsed?.kind ?? "other",
@@ -127,7 +125,26 @@ async function listTargets(values: OptionValues, io: CliIo): Promise<Target[]> {
   if (values.store !== undefined || values.agent !== undefined) {
     throw new UsageError("--all-agents lists every agent's store: it cannot be combined with --store or --agent");
   }
-  return agentTargets(target);
+  return (await import("../agent-stores.js")).agentTargets(target);
+}
+
+/**
+ * Every session of one store, newest first. A file store is read once into a snapshot that
+ * is this command's alone (no backend, no lock, no per-entry copies: the listing only reads);
+ * Postgres through its backend.
+ */
+async function readSessions(target: Target, io: CliIo): Promise<{ agentId: string; location: string; sessions: StoredRow[] }> {
+  if (target.databaseUrl === undefined) {
+    const { readStoreSnapshot } = await import("../../backend/file/store/store-snapshot.js");
+    const snapshot = await readStoreSnapshot(fileStoreOptions(target, io, { readOnly: true }));
+    return { agentId: snapshot.agentId, location: snapshot.path, sessions: snapshot.sessions };
+  }
+  const backend = await openTargetBackend(target, io, { readOnly: true });
+  try {
+    return { agentId: backend.agentId, location: backend.location, sessions: (await backend.list()).sessions };
+  } finally {
+    await backend.close();
+  }
 }
 
 async function list({ values, io }: CommandContext): Promise<number> {
@@ -136,26 +153,27 @@ async function list({ values, io }: CommandContext): Promise<number> {
   const targets = await listTargets(values, io);
   const allAgents = values["all-agents"] === true;
   const now = (io.now ?? Date.now)();
-  const found: SessionRow[] = [];
+  const matches = (row: SessionRow) =>
+    (activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000) && (values.channel === undefined || row.channel === values.channel) && (values.kind === undefined || row.kind === values.kind);
+  const matching: SessionRow[] = [];
   const paths: string[] = [];
   for (const target of targets) {
-    const backend = await openTargetBackend(target, io, { readOnly: true });
-    try {
-      for (const { key, entry } of (await backend.list()).sessions) found.push({ ...(allAgents ? { agentId: backend.agentId } : {}), ...toRow(key, entry, now) });
-      paths.push(backend.location);
-    } finally {
-      await backend.close();
+    const { agentId, location, sessions } = await readSessions(target, io);
+    for (let i = 0; i < sessions.length; i++) {
+      const { key, entry } = sessions[i] as StoredRow;
+      const row = allAgents ? { agentId, ...toRow(key, entry, now) } : toRow(key, entry, now);
+      if (matches(row)) matching.push(row);
     }
+    paths.push(location);
   }
-  const matching = found
-    .sort((a, b) => b.updatedAt - a.updatedAt)
-    .filter((row) => activeMinutes === undefined || row.ageMs <= activeMinutes * 60_000)
-    .filter((row) => values.channel === undefined || row.channel === values.channel)
-    .filter((row) => values.kind === undefined || row.kind === values.kind);
+  // Each store lists newest first already: only several stores need merging.
+  if (targets.length > 1) matching.sort((a, b) => b.updatedAt - a.updatedAt);
   const rows = limit === undefined ? matching : matching.slice(0, limit);
   if (values.json) {
     const where = allAgents ? { stores: paths } : { path: paths[0] };
-    io.stdout(`${safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows })}\n`);
+    // The newline on its own: appended, it would copy megabytes of JSON into a new string.
+    io.stdout(safeJson({ ...where, count: rows.length, total: matching.length, limit: limit ?? null, activeMinutes: activeMinutes ?? null, sessions: rows }));
+    io.stdout("\n");
     return 0;
   }
   const agents = targets.map((t) => printable(t.agentId ?? "main")).join(", ");
@@ -168,7 +186,7 @@ async function list({ values, io }: CommandContext): Promise<number> {
   }
   // Loaded only for people: --json needs no column widths.
   const { renderSessionsTable } = await import("../sessions-table.js");
-  io.stdout(renderSessionsTable(rows, 80, (await colours(io)).bold));
+  io.stdout(renderSessionsTable(rows, 80, (await (await import("../colour.js")).colours(io)).bold));
   const hidden = matching.length - rows.length;
   if (hidden > 0) io.stdout(`${hidden} more not shown (newest ${rows.length} listed): --limit N or --all\n`);
   return 0;
@@ -185,6 +203,7 @@ async function show({ values, positionals, io }: CommandContext): Promise<number
   if (values.json) io.stdout(`${safeJson({ key, entry })}\n`);
   else {
     const row = toRow(key, entry, (io.now ?? Date.now)());
+    const { formatAge } = await import("../format.js");
     io.stdout(`${printable(key)}\n  kind ${row.kind}, last active ${formatAge(row.ageMs)}\n${safeJson(entry).replace(/^/gm, "  ")}\n`);
   }
   return 0;

@@ -80,7 +80,7 @@ export const statusCommand: Command = {
   async run({ values, io }) {
     const target = await resolveTarget(values, io);
     if (target.databaseUrl !== undefined) return databaseStatus(target, values, io);
-    const store = openTargetStore(target, io, { readOnly: true });
+    const store = await openTargetStore(target, io, { readOnly: true });
     const now = (io.now ?? Date.now)();
     const sessions = await store.list();
     const names = await listDirNames(store.dir);

@@ -5,7 +5,6 @@
  * removed and the target is untouched. Errors say what happened: a full disk is `E_NO_SPACE`,
  * a read-only file system `E_READ_ONLY`, anything else `E_IO`, each with the original cause.
  */
-import { randomBytes } from "node:crypto";
 import { realpathSync, renameSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -58,6 +57,8 @@ export async function writeFileAtomic(file: string, data: string | Buffer, optio
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   const target = resolveTarget(file);
   // Random, not a counter: a temp file left by a crashed process whose pid is reused must not collide.
+  // node:crypto is loaded here, on the first write: a reader (hub sessions) never pays for it.
+  const { randomBytes } = await import("node:crypto");
   const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
     await writeTemp(temp, bytes, target, options.durable);

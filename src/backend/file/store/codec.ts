@@ -57,10 +57,14 @@ export function parseStore(text: string, file: string): ParsedStore {
   const migrated: string[] = [];
   const invalid: Array<{ key: string; reason: string }> = [];
   let raw: Map<string, string> | undefined;
-  for (const [key, value] of Object.entries(data)) {
-    if (isPlainObject(value) && migrateLegacyFields(value)) migrated.push(key);
+  const keys = Object.keys(data);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = data[key];
+    const object = isPlainObject(value);
+    if (object && migrateLegacyFields(value)) migrated.push(key);
     try {
-      if (!isPlainObject(value)) throw new HubError("E_INVALID_ENTRY", `entry "${key}" must be an object`);
+      if (!object) throw new HubError("E_INVALID_ENTRY", `entry "${key}" must be an object`);
       slots.set(key, readSlot(key, value));
     } catch (error) {
       if (!(error instanceof HubError)) throw error;

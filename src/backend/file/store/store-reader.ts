@@ -1,15 +1,15 @@
 /**
  * Reading sessions.json: lock-free, served from a per-process cache validated by a stat
- * fingerprint (and a TTL outside the lock); a corrupt file is recovered under the lock.
+ * fingerprint (and a TTL outside the lock); a corrupt file is recovered under the lock. The
+ * modules for a missing or corrupt file are loaded only then: a listing never needs them.
  */
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { HubError } from "../../../errors.js";
-import { fingerprint, readWithFingerprint } from "../fs/atomic.js";
+import { HubError, isErrnoCode } from "../../../errors.js";
+import { fingerprint, fingerprintOf, ioFailure, readWithFingerprint, tooLarge } from "../fs/atomic.js";
 import type { HeldLock } from "../lock/lock.js";
 import { parseStore, type ParsedStore, type Slot } from "./codec.js";
-import { missingStoreState, recoverStore } from "./recovery.js";
 import type { StoreSettings } from "./store-settings.js";
-import { classifyUnparsable } from "./store-shape.js";
 
 interface Cache {
   fp: string | null;
@@ -35,15 +35,42 @@ export async function withStoreLock<T>(settings: StoreSettings, fn: (lock: HeldL
   }
 }
 
+/**
+ * `readWithFingerprint` without the thread pool, for a one-shot reader that has nothing else to
+ * do meanwhile (the CLI's listing): a 5 MB store is one read instead of ten round trips.
+ */
+function readWithFingerprintSync(file: string, maxBytes: number): { text: string; fp: string } | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return null;
+    throw ioFailure("open", file, error);
+  }
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    if (stat.size > BigInt(maxBytes)) throw tooLarge(file, Number(stat.size), maxBytes);
+    const bytes = readFileSync(fd);
+    if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
+    return { text: bytes.toString("utf8"), fp: fingerprintOf(stat) };
+  } catch (error) {
+    throw ioFailure("read", file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class StoreReader {
   private cache: Cache | undefined;
   private invalidReported = "";
   private missingReported = false;
   private reading: { fp: string | null; result: Promise<Map<string, Slot> | HubError> } | undefined;
 
+  /** `syncRead`: read the file without the thread pool (a one-shot reader: see readWithFingerprintSync). */
   constructor(
     private readonly settings: StoreSettings,
     private readonly stats: { diskReads: number },
+    private readonly options: { syncRead?: boolean } = {},
   ) {}
 
   /** The cached store when it was read at fingerprint `fp`. */
@@ -101,14 +128,14 @@ export class StoreReader {
   /** Reads and parses the file into the cache; a corrupt file comes back as its error. */
   private async readFile(): Promise<Map<string, Slot> | HubError> {
     const { path: file, maxBytes, forceRecovery, warn } = this.settings;
-    const read = await readWithFingerprint(file, maxBytes);
+    const read = this.options.syncRead === true ? readWithFingerprintSync(file, maxBytes) : await readWithFingerprint(file, maxBytes);
     if (read === null) return this.readMissing();
     this.stats.diskReads++;
     let parsed: ParsedStore;
     try {
       parsed = parseStore(read.text, file);
     } catch (error) {
-      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return forceRecovery ? error : classifyUnparsable(file, read.text, error);
+      if (error instanceof HubError && error.code === "E_CORRUPT_STORE") return forceRecovery ? error : (await import("./store-shape.js")).classifyUnparsable(file, read.text, error);
       throw error;
     }
     const reasons = parsed.invalid.map((i) => i.reason).join("; ");
@@ -122,6 +149,7 @@ export class StoreReader {
 
   /** A missing store: recovered when a backup exists, adopted empty (with a warning if copies of a corrupt one exist) otherwise. */
   private async readMissing(): Promise<Map<string, Slot> | HubError> {
+    const { missingStoreState } = await import("./recovery.js");
     const state = await missingStoreState(this.settings.path);
     if (state instanceof HubError) return state;
     if (state === "warn" && !this.missingReported) {
@@ -136,6 +164,7 @@ export class StoreReader {
   private async recover(error: HubError): Promise<Map<string, Slot>> {
     const { path: file, readOnly, now, durable, warn } = this.settings;
     if (readOnly) throw error;
+    const { recoverStore } = await import("./recovery.js");
     const recovered = await recoverStore(file, error, { nowMs: now(), durable, warn });
     return this.adopt(recovered.slots, recovered.fp);
   }
