@@ -30,9 +30,9 @@ export function idOf(s: fs.BigIntStats): string {
 
 export function statOrNull(file: string): fs.BigIntStats | null {
   try {
-    return fs.statSync(file, { bigint: true });
+    // No exception for a missing file (~7 µs each, and `.clock.1` is usually missing).
+    return fs.statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null;
   } catch (error) {
-    if (isErrnoCode(error, "ENOENT")) return null;
     throw ioFailure("stat", file, error);
   }
 }

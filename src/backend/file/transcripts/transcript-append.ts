@@ -105,8 +105,9 @@ interface QueueName {
 async function flush(store: SessionStore, name: QueueName, queue: Queue, byKey: Map<string, Queue>): Promise<void> {
   const { key } = name;
   queue.flushing = true;
-  // Let the current burst of synchronous calls join the first write.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Let the calls of the current synchronous run join the first write (later ones join the
+  // next write, queued while this one is in flight). A microtask, not an event-loop turn.
+  await Promise.resolve();
   while (queue.items.length > 0) {
     const batch = queue.items.splice(0);
     try {
