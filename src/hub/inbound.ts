@@ -13,7 +13,9 @@ export type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
 
 /** The fields that are not undefined (for options typed with exactOptionalPropertyTypes). */
 export function defined<T extends Record<string, unknown>>(fields: T): Defined<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Defined<T>;
+  const result: Record<string, unknown> = {};
+  for (const key in fields) if (fields[key] !== undefined) result[key] = fields[key];
+  return result as Defined<T>;
 }
 
 const STRING_FIELDS = ["channel", "from", "accountId", "senderId", "senderName", "groupSubject", "sessionKey"] as const;

@@ -55,8 +55,9 @@ export class TurnMemory {
 
 function routeOf(entry: SessionEntry): SessionPatch {
   const patch: Record<string, unknown> = {};
-  for (const field of ROUTE_FIELDS) if (entry[field] !== undefined) patch[field] = structuredClone(entry[field]);
-  return patch as SessionPatch;
+  for (const field of ROUTE_FIELDS) if (entry[field] !== undefined) patch[field] = entry[field];
+  // One copy of the whole patch (entries are JSON values): the caller may change the entry it was handed.
+  return JSON.parse(JSON.stringify(patch)) as SessionPatch;
 }
 
 /** What `reply` decided on the entry it appends to. */
