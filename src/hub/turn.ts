@@ -121,14 +121,21 @@ export function applyTurn(current: SessionEntry | undefined, input: TurnInput): 
   let entry: SessionEntry;
   if (current === undefined) entry = { sessionId: randomUUID(), updatedAt: input.now, ...(model === undefined ? {} : splitModel(model)) };
   else if (resetReason !== undefined) entry = applyReset(current, { now: input.now, model });
-  else entry = { ...structuredClone(current), updatedAt: repairedClock(current, input) };
+  // A shallow copy: only top-level fields change below, and `current` is the caller's own copy.
+  else entry = { ...current, updatedAt: repairedClock(current, input) };
   const patch: Record<string, unknown> = { ...routePatch(input.route) };
   if (input.send !== undefined) patch.sendPolicy = input.send === "inherit" ? undefined : input.send;
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) delete entry[field];
     else entry[field] = value;
   }
-  const changed = resetReason !== undefined || !sameJson(entry, current);
+  // Only the clock and the patched fields can differ from `current` (compared field by field,
+  // not as two whole entries: a fat entry is ~8 KB of JSON).
+  const changed =
+    resetReason !== undefined ||
+    current === undefined ||
+    entry.updatedAt !== current.updatedAt ||
+    Object.keys(patch).some((field) => !sameJson(entry[field], current[field]));
   return { entry, changed, ...(resetReason === undefined ? {} : { resetReason }) };
 }
 
