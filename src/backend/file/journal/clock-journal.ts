@@ -72,9 +72,14 @@ export class ClockJournal {
     }
   }
 
-  /** Something to fold: records, or a set-aside journal left by a crashed compaction (after `refresh`). */
+  /** Records to fold (after `refresh`). */
   get pending(): boolean {
     return this.latestOf.size > 0;
+  }
+
+  /** Whether `.clock.1` was there at the last look (after `refresh`): a compaction under way, or one that crashed. */
+  get setAside(): boolean {
+    return this.rotatedSeen;
   }
 
   /**

@@ -178,7 +178,8 @@ class FileSessionStore implements SessionStore {
 
   private compactNow(): Promise<boolean> {
     this.journal.refresh();
-    if (this.settings.readOnly || !this.journal.pending) return Promise.resolve(false);
+    // A set-aside journal with no records (the marker of a locked write that crashed) is removed too.
+    if (this.settings.readOnly || !(this.journal.pending || this.journal.setAside)) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       this.writer.enqueue({ run: () => undefined, compact: true, resolve: resolve as (value: unknown) => void, reject });
     });

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ClockJournal } from "../../../../src/backend/file/journal/clock-journal.js";
+import { openSessionStore } from "../../../../src/backend/file/store/session-store.js";
 import { useTempDir } from "../helpers.js";
 
 const tmp = useTempDir("hub-clock-reads-");
@@ -63,5 +64,19 @@ describe("reading the clock journal", () => {
       vi.restoreAllMocks();
       writer.close();
     }
+  });
+});
+
+describe("closing a store", () => {
+  it("removes an empty .clock.1 left by a locked write that crashed (nothing to fold, and it was left behind)", async () => {
+    const file = path.join(tmp(), "sessions.json");
+    fs.writeFileSync(file, JSON.stringify({ "agent:main:main": { sessionId: "s1", updatedAt: 1 } }, null, 2));
+    fs.writeFileSync(`${file}.clock.1`, ""); // the marker a killed process's locked write leaves
+    const store = openSessionStore({ path: file, now: () => 1_000 });
+    expect((await store.get("agent:main:main"))?.updatedAt).toBe(1);
+    expect(await store.compact()).toBe(false); // nothing was folded
+    await store.close();
+    expect(fs.existsSync(`${file}.clock.1`)).toBe(false);
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({ "agent:main:main": { sessionId: "s1", updatedAt: 1 } });
   });
 });
