@@ -118,14 +118,15 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   const record = recordOf(message, now, ttlMs);
   const dir = dedupeDir(store);
   const file = recordPath(dir, record);
-  const text = JSON.stringify(record);
+  // A linked claim (claim-batch.ts) writes no record of its own: its text is made only when needed.
+  const text = () => JSON.stringify(record);
   // Refused when dedupe/ or the shard is a symlink leading outside (checked once per directory).
   await assertOwnDirOnce(store.dir, path.dirname(path.dirname(file)));
   await assertOwnDirOnce(store.dir, path.dirname(file));
   if (options.syncRecord === false) await assertOwnDirOnce(store.dir, path.join(dir, BATCHES_DIR));
   schedulePrune(store, dir, now);
   prepareShards(dir);
-  const created = options.syncRecord === false ? await linkClaim(dir, file, now, ttlMs, store.durable) : await createRecord(file, text, store.durable);
+  const created = options.syncRecord === false ? await linkClaim(dir, file, now, ttlMs, store.durable) : await createRecord(file, text(), store.durable);
   if (created) return true;
   const existing = await settledRecord(file);
   if (existing !== null && now < existing.expiresAt && !(await abandoned(file, existing, now, options, store.durable))) return false;
@@ -133,9 +134,9 @@ export async function claimInbound(store: DedupeStore, message: InboundIdentity,
   // and prunes happen. An abandoned claim is taken over only if no one else did meanwhile.
   return withLock(path.dirname(file), LOCK, async (lock) => {
     const current = await readRecord(file);
-    if (current === null) return createRecord(file, text, store.durable);
+    if (current === null) return createRecord(file, text(), store.durable);
     if (now < current.expiresAt && current.text !== existing?.text) return false;
-    await writeFileAtomic(file, text, { durable: store.durable, beforeRename: () => lock.assertOwned() });
+    await writeFileAtomic(file, text(), { durable: store.durable, beforeRename: () => lock.assertOwned() });
     return true;
   });
 }

@@ -17,7 +17,7 @@ export const SHARD_COUNT = 256;
 /** Per directory, this process's preparation: the work in flight, and whether it was told to stop. */
 const preparing = new Map<string, { work: Promise<void>; stopped: boolean }>();
 
-export function shardName(index: number): string {
+function shardName(index: number): string {
   return index.toString(16).padStart(2, "0");
 }
 

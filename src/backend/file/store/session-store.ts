@@ -155,10 +155,13 @@ class FileSessionStore implements SessionStore {
       const slot = (await this.readFolded()).get(key);
       if (slot === undefined || slot.invalid || !holds(slot.entry)) return false;
       clock = Math.max(slot.entry.updatedAt, newerClock(this.journal, key, slot) ?? 0);
-      if (at <= clock) return true;
+      if (at <= clock) return true; // just read: nothing to record, nothing to check
     }
-    const quiet = at <= clock || (await this.journal.append({ k: key, s: sessionId, t: at }));
-    if (at > clock) this.noteUnfolded();
+    let quiet = true;
+    if (at > clock) {
+      quiet = await this.journal.append({ k: key, s: sessionId, t: at });
+      this.noteUnfolded();
+    }
     // No compaction was under way when the record landed, so any whole-file write that
     // decided without it has finished: if the entry still holds the session, the record
     // counts. Else (a delete or prune raced it) the caller's locked write decides.

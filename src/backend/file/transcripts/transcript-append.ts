@@ -156,23 +156,21 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
   const { file } = target;
   return withLeasedLock(file, TRANSCRIPT_LOCK, async (lock) => {
     // On the fast path the store's record runs while the line is synced; else after it.
-    let recorded: { failure?: unknown } | undefined;
-    const recordNow = async (stored: StoredMessage[]): Promise<{ failure?: unknown }> => {
+    let recorded = false;
+    let failure: unknown;
+    const recordIt = async (stored: StoredMessage[]): Promise<void> => {
+      recorded = true;
       try {
         await record(store, key, target, stored);
-        return {};
-      } catch (failure) {
-        return { failure };
+      } catch (error) {
+        failure = error;
       }
     };
-    const during = async (stored: StoredMessage[]) => {
-      recorded = await recordNow(stored);
-    };
-    const written = (await appendKnownTail(file, batch, lock, store.durable, during)) ?? (await appendReadingTail(store, key, target, batch, lock));
+    const written = (await appendKnownTail(file, batch, lock, store.durable, recordIt)) ?? (await appendReadingTail(store, key, target, batch, lock));
     const { stored, created } = written;
     if (created && store.durable) await syncDir(path.resolve(store.dir));
-    recorded ??= await recordNow(stored);
-    return recorded.failure === undefined ? { stored } : { stored, failure: recorded.failure };
+    if (!recorded) await recordIt(stored);
+    return failure === undefined ? { stored } : { stored, failure };
   });
 }
 
