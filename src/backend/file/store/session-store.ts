@@ -28,6 +28,7 @@ class FileSessionStore implements SessionStore {
   readonly dir: string;
   readonly agentId: string;
   readonly durable: boolean;
+  readonly syncOnLoop: boolean;
   readonly now: () => number;
   readonly stats = { diskReads: 0, writes: 0 };
   private readonly settings: StoreSettings;
@@ -41,7 +42,7 @@ class FileSessionStore implements SessionStore {
 
   constructor(options: SessionStoreOptions) {
     this.settings = resolveSettings(options);
-    ({ path: this.path, dir: this.dir, agentId: this.agentId, durable: this.durable, now: this.now } = this.settings);
+    ({ path: this.path, dir: this.dir, agentId: this.agentId, durable: this.durable, syncOnLoop: this.syncOnLoop, now: this.now } = this.settings);
     this.journal = new ClockJournal(this.path, this.durable);
     this.reader = new StoreReader(this.settings, this.stats);
     this.writer = new StoreWriter(this.settings, this.reader, this.journal, this.stats, () => this.folded());

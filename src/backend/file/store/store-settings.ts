@@ -16,6 +16,7 @@ export interface StoreSettings {
   readonly dir: string;
   readonly agentId: string;
   readonly durable: boolean;
+  readonly syncOnLoop: boolean;
   readonly now: () => number;
   /** How long a parsed store may be reused without a lock (ms); 0 disables the cache. */
   readonly ttl: number;
@@ -63,6 +64,7 @@ export function resolveSettings(options: SessionStoreOptions): StoreSettings {
     dir: path.dirname(file),
     agentId,
     durable: options.durable ?? true,
+    syncOnLoop: options.syncOnLoop ?? true,
     now: options.now ?? Date.now,
     ttl: resolveCacheTtl(options.cacheTtlMs, process.env),
     lock: {

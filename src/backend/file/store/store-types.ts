@@ -24,6 +24,12 @@ export interface SessionStoreOptions {
   cacheTtlMs?: number | undefined;
   /** fsync before rename (store and transcript appends). Default true. */
   durable?: boolean | undefined;
+  /**
+   * Whether a durable append that is alone in this process may wait for its fdatasync on the
+   * event loop, as a SQLite commit does (faster: no trip through the thread pool), never after
+   * a slow sync (fs/datasync.ts). Default true; false always waits in the thread pool.
+   */
+  syncOnLoop?: boolean | undefined;
   /** Told about recovered corruption and hidden entries. Default: `process.emitWarning`. */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
   /** The clock for `updatedAt` of new entries and `touch`. Default `Date.now`. */
@@ -73,6 +79,8 @@ export interface SessionStore {
   readonly dir: string;
   readonly agentId: string;
   readonly durable: boolean;
+  /** `syncOnLoop`. */
+  readonly syncOnLoop: boolean;
   readonly now: () => number;
   readonly stats: StoreStats;
   /** A copy of the entry, or undefined. */

@@ -4,22 +4,19 @@
  * append to it, and the lines of a batch chained to it. With a remembered tail the append
  * takes its fast path: the file opened, written and closed synchronously (a few µs each, where
  * each trip through the thread pool costs tens of µs, and milliseconds on a loaded machine);
- * only the fsync waits in the thread pool, so the event loop keeps serving other work.
+ * the fsync waits on the event loop only when nothing else of this process is waiting for it
+ * (fs/datasync.ts), else in the thread pool.
  */
 import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { customAlphabet } from "nanoid";
 import { HubError, isErrnoCode } from "../../../errors.js";
+import { datasync, type DatasyncOptions } from "../fs/datasync.js";
 import { ioFailure } from "../fs/fs-util.js";
 import type { HeldLock } from "../lock/lock.js";
 import { endsWithNewline, scanBackward, sizeOf } from "./transcript-file.js";
 import { messageLine, parseChainLink, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
 
-/** `fs.fdatasync` looked up at each call (so a test can count the calls), without a `promisify` per call. */
-const fdatasync = (fd: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()));
-  });
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 /** Entry ids: 16 hex digits (the runtime uses 8; 64 bits keep a 400k-line file collision-free). */
@@ -111,16 +108,16 @@ export function assertLockHeld(lock: HeldLock, file: string): void {
 
 /**
  * The fast path: when this process wrote `file` last and it is still exactly as it was left,
- * the batch is appended with synchronous open/write/close and an asynchronous fdatasync,
- * while `during` (the store's record of the batch, which must not reject) runs: its work
- * overlaps the wait for the disk. Undefined (nothing written, `during` not run) when that is
- * not the case: the caller takes the general path.
+ * the batch is appended with synchronous open/write/close and an fdatasync (`sync`, none when
+ * undefined), and `during` (the store's record of the batch, which must not reject) runs,
+ * overlapping the wait for the disk when the sync waits in the thread pool. Undefined (nothing
+ * written, `during` not run) when that is not the case: the caller takes the general path.
  */
 export async function appendKnownTail(
   file: string,
   batch: ReadonlyArray<{ prepared: PreparedMessage }>,
   lock: HeldLock,
-  durable: boolean,
+  sync: DatasyncOptions | undefined,
   during: (stored: StoredMessage[]) => Promise<void>,
 ): Promise<Written | undefined> {
   const known = lastWritten.get(file);
@@ -141,7 +138,7 @@ export async function appendKnownTail(
     const bytes = Buffer.from(lines.text, "utf8");
     for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
     const stamp = stampOf(fd);
-    const [synced] = await Promise.allSettled([durable ? fdatasync(fd) : undefined, during(lines.stored)]);
+    const [synced] = await Promise.allSettled([sync === undefined ? undefined : datasync(fd, sync), during(lines.stored)]);
     if (synced.status === "rejected") throw synced.reason;
     rememberTail(file, stamp, lines.lastId);
     return { stored: lines.stored, created: false };

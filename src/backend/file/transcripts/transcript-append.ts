@@ -63,6 +63,8 @@ interface Queue {
 
 /** Per store and session key (and target session), the appends waiting for the next write. */
 const queues = new WeakMap<SessionStore, Map<string, Queue>>();
+/** Appends of this process not settled yet, every store counted: one alone may sync on the event loop. */
+let underWay = 0;
 
 /**
  * Appends a message to the transcript of `sessionKey`, creating the session entry (and the
@@ -91,7 +93,20 @@ export function appendMessage(store: SessionStore, sessionKey: string, message: 
       queue = { items: [], flushing: false };
       byKey.set(queueKey, queue);
     }
-    queue.items.push({ prepared, entry: options.entry, warn: options.onWarning ?? emitWarning, resolve, reject });
+    underWay++;
+    queue.items.push({
+      prepared,
+      entry: options.entry,
+      warn: options.onWarning ?? emitWarning,
+      resolve: (stored) => {
+        underWay--;
+        resolve(stored);
+      },
+      reject: (error) => {
+        underWay--;
+        reject(error);
+      },
+    });
     if (!queue.flushing) void flush(store, { key: sessionKey, sessionId: options.sessionId, queueKey }, queue, byKey);
   });
 }
@@ -166,7 +181,8 @@ async function writeBatch(store: SessionStore, key: string, target: Target, batc
         failure = error;
       }
     };
-    const written = (await appendKnownTail(file, batch, lock, store.durable, recordIt)) ?? (await appendReadingTail(store, key, target, batch, lock));
+    const sync = store.durable ? { inline: store.syncOnLoop, othersWaiting: underWay > batch.length } : undefined;
+    const written = (await appendKnownTail(file, batch, lock, sync, recordIt)) ?? (await appendReadingTail(store, key, target, batch, lock));
     const { stored, created } = written;
     if (created && store.durable) await syncDir(path.resolve(store.dir));
     if (!recorded) await recordIt(stored);

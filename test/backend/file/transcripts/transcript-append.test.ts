@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { diagnose } from "../../../../src/backend/file/doctor/doctor.js";
+import { processSyncPolicy } from "../../../../src/backend/file/fs/datasync.js";
 import { appendMessage } from "../../../../src/backend/file/transcripts/transcript-append.js";
 import { readMessages } from "../../../../src/backend/file/transcripts/transcript-read.js";
 import { FIXTURE_TRANSCRIPT, openTestStore, readJsonLines, runTogether, transcriptOf } from "../fixtures-transcripts.js";
@@ -75,7 +76,7 @@ describe("appendMessage", () => {
     const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void>; write: (...args: unknown[]) => Promise<unknown> };
     await probe.close();
     // An append goes through a FileHandle (the general path) or a plain fd (the fast path, append-tail.ts): both are counted.
-    const syncs = [vi.spyOn(proto, "datasync"), vi.spyOn(fsSync, "fdatasync")];
+    const syncs = [vi.spyOn(proto, "datasync"), vi.spyOn(fsSync, "fdatasync"), vi.spyOn(fsSync, "fdatasyncSync")];
     const writes = [vi.spyOn(proto, "write"), vi.spyOn(fsSync, "writeSync")];
     const stored = await Promise.all(Array.from({ length: 30 }, (_, i) => appendMessage(store, KEY, { role: "user", content: `m${i}` })));
     expect(syncs.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(1);
@@ -91,12 +92,36 @@ describe("appendMessage", () => {
     const store = openTestStore(tmp(), { durable: false });
     const probe = await fs.open(path.join(tmp(), "probe"), "w");
     const syncs = vi.spyOn(Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }, "datasync");
-    const fdSyncs = vi.spyOn(fsSync, "fdatasync");
+    const fdSyncs = [vi.spyOn(fsSync, "fdatasync"), vi.spyOn(fsSync, "fdatasyncSync")];
     await probe.close();
     await appendMessage(store, KEY, { role: "user", content: "x" });
     await appendMessage(store, KEY, { role: "user", content: "y" });
     expect(syncs).not.toHaveBeenCalled();
-    expect(fdSyncs).not.toHaveBeenCalled();
+    for (const spy of fdSyncs) expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("syncs an append alone in the process on the event loop, and in the thread pool while others are under way or with syncOnLoop: false", async () => {
+    const store = openTestStore(tmp(), { durable: true });
+    const other = "agent:main:telegram:dm:222";
+    // The first append of a transcript reads its tail (the general path); later ones are counted.
+    await Promise.all([appendMessage(store, KEY, { role: "user", content: "a" }), appendMessage(store, other, { role: "user", content: "b" })]);
+    const blocking = vi.spyOn(fsSync, "fdatasyncSync");
+    const pooled = vi.spyOn(fsSync, "fdatasync");
+    processSyncPolicy.reset(); // a slow sync of an earlier test (a loaded machine) would send this one to the pool
+    await appendMessage(store, KEY, { role: "user", content: "alone" });
+    expect([blocking.mock.calls.length, pooled.mock.calls.length]).toEqual([1, 0]);
+    // Two conversations at once: the first to write sees the second under way.
+    await Promise.all([appendMessage(store, KEY, { role: "user", content: "c" }), appendMessage(store, other, { role: "user", content: "d" })]);
+    expect(pooled.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(blocking.mock.calls.length + pooled.mock.calls.length).toBe(3);
+
+    const never = openTestStore(path.join(tmp(), "never"), { durable: true, syncOnLoop: false });
+    await appendMessage(never, KEY, { role: "user", content: "a" });
+    blocking.mockClear();
+    pooled.mockClear();
+    await appendMessage(never, KEY, { role: "user", content: "b" });
+    expect([blocking.mock.calls.length, pooled.mock.calls.length]).toEqual([0, 1]);
+    expect((await readMessages(never, KEY)).messages.map((m) => m.content)).toEqual(["a", "b"]);
   });
 
   it("rejects invalid messages and keys before touching anything", async () => {
