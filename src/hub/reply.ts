@@ -10,7 +10,7 @@ import type { HubConfig } from "../config/schema.js";
 import { HubError } from "../errors.js";
 import { resolveSendPolicy } from "../lifecycle/send-policy.js";
 import { hasDeliverableContent } from "./deliverable.js";
-import type { SessionEntry, SessionPatch } from "../backend/shared/entry.js";
+import { copyJsonValue, type SessionEntry, type SessionPatch } from "../backend/shared/entry.js";
 import type { MessageContent, StoredMessage } from "../backend/shared/transcript-format.js";
 import { defined } from "./inbound.js";
 import { hasRunInfo, runFields, withRunInfo } from "./usage.js";
@@ -56,8 +56,8 @@ export class TurnMemory {
 function routeOf(entry: SessionEntry): SessionPatch {
   const patch: Record<string, unknown> = {};
   for (const field of ROUTE_FIELDS) if (entry[field] !== undefined) patch[field] = entry[field];
-  // One copy of the whole patch (entries are JSON values): the caller may change the entry it was handed.
-  return JSON.parse(JSON.stringify(patch)) as SessionPatch;
+  // A copy: the caller may change the entry it was handed.
+  return copyJsonValue(patch) as SessionPatch;
 }
 
 /** What `reply` decided on the entry it appends to. */

@@ -148,6 +148,23 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * A deep copy of a JSON value (entries hold JSON values only: parsed from a file or
+ * round-tripped through JSON when set), several times faster than `structuredClone` or a JSON
+ * round trip. A `"__proto__"` key is data, copied as an own property, never a prototype.
+ */
+export function copyJsonValue<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyJsonValue) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copied = copyJsonValue((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else out[key] = copied;
+  }
+  return out as T;
+}
+
+/**
  * True when `value` holds objects or arrays nested more than `limit` levels deep (`value`
  * itself is level 1). The recursion stops at `limit`, so it never overflows the stack, however
  * deep the value is.

@@ -165,9 +165,10 @@ class FileSessionStore implements SessionStore {
     }
     // No compaction was under way when the record landed, so any whole-file write that
     // decided without it has finished: if the entry still holds the session, the record
-    // counts. Else (a delete or prune raced it) the caller's locked write decides.
+    // counts. Else (a delete or prune raced it) the caller's locked write decides. Whether it
+    // holds the session is in sessions.json alone (the journal holds only clocks): not re-read.
     if (quiet) {
-      const slot = (await this.readFolded()).get(key);
+      const slot = (await this.reader.readSlots()).get(key);
       return slot !== undefined && !slot.invalid && holds(slot.entry);
     }
     // A compaction was under way and may have decided without the record, which stays in the

@@ -76,6 +76,21 @@ function refusal(relative: string): string | undefined {
  * else is refused with `E_INVALID_SESSION_FILE`. (Symlinks are checked when the file is opened.)
  */
 export function resolveTranscriptPath(sessionsDir: string, entry: { sessionId: string; sessionFile?: string | undefined }): string {
+  // Every append resolves its transcript's path: the answers are kept (a relative directory's depend on the working directory).
+  if (!path.isAbsolute(sessionsDir)) return resolveUncached(sessionsDir, entry);
+  const memoKey = `${sessionsDir}\u0000${entry.sessionId}\u0000${entry.sessionFile ?? "\u0000"}`;
+  const known = resolved.get(memoKey);
+  if (known !== undefined) return known;
+  const file = resolveUncached(sessionsDir, entry);
+  resolved.set(memoKey, file);
+  if (resolved.size > RESOLVED_KEPT) resolved.delete(resolved.keys().next().value as string);
+  return file;
+}
+
+const resolved = new Map<string, string>();
+const RESOLVED_KEPT = 4_096;
+
+function resolveUncached(sessionsDir: string, entry: { sessionId: string; sessionFile?: string | undefined }): string {
   const root = path.resolve(sessionsDir);
   const file = entry.sessionFile ?? transcriptFileName(entry.sessionId);
   if (typeof file !== "string" || file === "" || file.includes("\0")) {
