@@ -1,26 +1,24 @@
 // The loops of the peers suite: rounds one at a time (per-round latency, contenders taking
 // turns in blocks, the order rotated every repetition, so all of them meet the same machine
-// weather), and many conversations at once (run by each throughput worker).
+// weather; each contender in its own process), and many conversations at once (run by each
+// throughput worker).
 import { median, percentile } from "./workload.mjs";
 
 const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
 
 /**
- * Per-round latency: `reps` repetitions; in each, every contender runs a block of rounds on
- * conversation `conv`, ended by `blockRounds` or `blockMs`, whichever comes first (a slow
- * contender still runs one round per block). Returns the round times (ms) per contender.
+ * Per-round latency: `reps` repetitions; in each, every contender (round-process.mjs) runs a
+ * block of rounds on conversation `conv`, ended by `blockRounds` or `blockMs`, whichever comes
+ * first (a slow contender still runs one round per block). Returns the round times (ms) per
+ * contender.
  */
 export async function perRound(contenders, { conv, reps, blockRounds, blockMs, tally }) {
   const times = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (const contender of rotate(contenders, rep)) {
-      const started = performance.now();
-      for (let i = 0; i < blockRounds && (i === 0 || performance.now() - started < blockMs); i++) {
-        const t0 = performance.now();
-        await contender.round(conv, i, `r${rep}`);
-        times[contender.name].push(performance.now() - t0);
-        tally(contender.name, 1);
-      }
+      const block = await contender.block({ conv, first: 0, rounds: blockRounds, blockMs, tag: `r${rep}` });
+      times[contender.name].push(...block);
+      tally(contender.name, block.length);
     }
   }
   return Object.fromEntries(

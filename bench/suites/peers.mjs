@@ -9,13 +9,14 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openFloor, openNaive, seedNaive } from "../peers/file-peers.mjs";
-import { countHubLines, hubListCommand, openHub, seedHub } from "../peers/hub-peer.mjs";
+import { seedNaive } from "../peers/file-peers.mjs";
+import { countHubLines, hubListCommand, seedHub } from "../peers/hub-peer.mjs";
 import { listing, sqliteListCommand } from "../peers/listing.mjs";
 import { peersOptions } from "../peers/options.mjs";
 import { perRound } from "../peers/phases.mjs";
+import { openRoundProcess } from "../peers/round-process.mjs";
 import { printTables, summarize } from "../peers/report.mjs";
-import { countSqliteLines, openSqlite, seedSqlite, sqliteFile } from "../peers/sqlite-peer.mjs";
+import { countSqliteLines, seedSqlite, sqliteFile } from "../peers/sqlite-peer.mjs";
 import { throughput } from "../peers/throughput.mjs";
 import { round, storeOf } from "../peers/workload.mjs";
 
@@ -38,10 +39,16 @@ async function seedAll(root, size, naiveMaxBytes) {
   return { dirs, storeBytes };
 }
 
+/** Every contender of the per-round phase, each in its own process. */
 async function openAll(dirs) {
-  const contenders = [await openHub(dirs.hub), openSqlite(dirs.sqlite), await openFloor(dirs.floor)];
-  if (dirs.naive) contenders.push(openNaive(dirs.naive));
-  return contenders;
+  const names = ["hub", "sqlite", "floor", ...(dirs.naive ? ["naive"] : [])];
+  const opened = await Promise.allSettled(names.map((name) => openRoundProcess(name, dirs[name])));
+  const failed = opened.find((o) => o.status === "rejected");
+  if (failed) {
+    for (const o of opened) if (o.status === "fulfilled") o.value.kill();
+    throw failed.reason;
+  }
+  return opened.map((o) => o.value);
 }
 
 /** Expected transcript lines (2 per round) against those found; null where a run crashed. */
@@ -53,7 +60,7 @@ function lostUpdates(dirs, convs, tallies, phases) {
   };
 }
 
-/** Per-round latency, in this process, every contender taking turns. */
+/** Per-round latency, every contender (in its own process) taking turns. */
 async function perRoundPhase(dirs, opts, tally) {
   const contenders = await openAll(dirs);
   try {
@@ -62,8 +69,7 @@ async function perRoundPhase(dirs, opts, tally) {
     // SQLite's WAL pages made, V8's code compiled); the naive store, which has none, gets one.
     for (const contender of contenders) {
       const rounds = contender.name === "naive" ? 1 : opts.warmRounds;
-      for (let seq = 0; seq < rounds; seq++) await contender.round(0, seq, "w");
-      tally(contender.name, rounds);
+      tally(contender.name, (await contender.block({ conv: 0, first: 0, rounds, blockMs: 1e12, tag: "w" })).length);
     }
     const result = await perRound(contenders, { conv: 0, reps: opts.reps, blockRounds: opts.blockRounds, blockMs: opts.blockMs, tally });
     return dirs.naive ? result : { ...result, naive: null };

@@ -232,8 +232,9 @@ class FileBackendImpl implements FileBackend {
     const loaded = messageModulesLoaded() ? await messageModules() : undefined;
     await loaded?.settleInboundPruning(this.store);
     await this.store.close();
-    // Transcript locks kept for the next append are given back (none without an append).
+    // Transcript locks and fds kept for the next append are given back (none without an append).
     await loaded?.releaseLeases(path.resolve(this.dir));
+    loaded?.closeKeptFds(path.resolve(this.dir));
   }
 }
 

@@ -8,16 +8,17 @@ import type { TurnClaimOptions } from "./turn.js";
 export type { TurnClaimOptions };
 
 async function loadMessages() {
-  const [turn, dedupe, append, read, lease] = await Promise.all([
+  const [turn, dedupe, append, read, lease, fds] = await Promise.all([
     import("./turn.js"),
     import("./dedupe/dedupe.js"),
     import("./transcripts/transcript-append.js"),
     import("./transcripts/transcript-read.js"),
     import("./lock/lease.js"),
+    import("./transcripts/kept-fds.js"),
   ]);
   const { claimInbound, pruneInbound, releaseInbound, settleInboundPruning } = dedupe;
   const { appendMessage } = append;
-  return { runTurn: turn.runTurn, claimInbound, pruneInbound, releaseInbound, settleInboundPruning, appendMessage, readMessages: read.readMessages, releaseLeases: lease.releaseLeases };
+  return { runTurn: turn.runTurn, claimInbound, pruneInbound, releaseInbound, settleInboundPruning, appendMessage, readMessages: read.readMessages, releaseLeases: lease.releaseLeases, closeKeptFds: fds.closeKeptFds };
 }
 
 async function loadMaintenance() {

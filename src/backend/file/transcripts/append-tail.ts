@@ -2,8 +2,9 @@
  * What an append knows of the end of a transcript: the tail read from the file (the last
  * entry id, a torn last line, a file to restart), or remembered from this process's own last
  * append to it, and the lines of a batch chained to it. With a remembered tail the append
- * takes its fast path: the file opened, written and closed synchronously (a few µs each, where
- * each trip through the thread pool costs tens of µs, and milliseconds on a loaded machine);
+ * takes its fast path: the file written synchronously through an fd kept open from the last
+ * append (kept-fds.ts) or opened for it (a few µs each, where each trip through the thread
+ * pool costs tens of µs, and milliseconds on a loaded machine);
  * the fsync waits on the event loop only when nothing else of this process is waiting for it
  * (fs/datasync.ts), else in the thread pool.
  */
@@ -14,6 +15,7 @@ import { HubError, isErrnoCode } from "../../../errors.js";
 import { datasync, type DatasyncOptions } from "../fs/datasync.js";
 import { ioFailure } from "../fs/fs-util.js";
 import type { HeldLock } from "../lock/lock.js";
+import { dropKeptFd, keepFd, takeKeptFd } from "./kept-fds.js";
 import { endsWithNewline, scanBackward, sizeOf } from "./transcript-file.js";
 import { messageLine, parseChainLink, type PreparedMessage, type StoredMessage } from "../../shared/transcript-format.js";
 
@@ -58,6 +60,7 @@ export function stampOf(fd: number): string {
 export function takeKnownTail(file: string): { stamp: string; lastId: string | null } | undefined {
   const known = lastWritten.get(file);
   lastWritten.delete(file);
+  dropKeptFd(file);
   return known;
 }
 
@@ -108,10 +111,12 @@ export function assertLockHeld(lock: HeldLock, file: string): void {
 
 /**
  * The fast path: when this process wrote `file` last and it is still exactly as it was left,
- * the batch is appended with synchronous open/write/close and an fdatasync (`sync`, none when
- * undefined), and `during` (the store's record of the batch, which must not reject) runs,
- * overlapping the wait for the disk when the sync waits in the thread pool. Undefined (nothing
- * written, `during` not run) when that is not the case: the caller takes the general path.
+ * the batch is appended with a synchronous write (through the fd kept from the last append
+ * under this lock, else one opened now and kept after a success) and an fdatasync (`sync`;
+ * none when undefined), and `during` (the store's record of the batch, which must not reject)
+ * runs, overlapping the wait for the disk when the sync waits in the thread pool. Undefined
+ * (nothing written, `during` not run) when that is not the case: the caller takes the general
+ * path.
  */
 export async function appendKnownTail(
   file: string,
@@ -122,14 +127,15 @@ export async function appendKnownTail(
 ): Promise<Written | undefined> {
   const known = lastWritten.get(file);
   if (known === undefined) return undefined;
-  let fd: number;
+  let fd = takeKeptFd(file, lock);
   try {
-    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | NOFOLLOW);
+    fd ??= fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | NOFOLLOW);
   } catch (error) {
     // Gone (archived, removed), or a symlink: the general path decides.
     if (isErrnoCode(error, "ENOENT") || isErrnoCode(error, "ELOOP") || isErrnoCode(error, "EMLINK")) return undefined;
     throw ioFailure("open transcript", file, error);
   }
+  let keep = false;
   try {
     if (stampOf(fd) !== known.stamp) return undefined;
     lastWritten.delete(file);
@@ -141,11 +147,13 @@ export async function appendKnownTail(
     const [synced] = await Promise.allSettled([sync === undefined ? undefined : datasync(fd, sync), during(lines.stored)]);
     if (synced.status === "rejected") throw synced.reason;
     rememberTail(file, stamp, lines.lastId);
+    keep = true;
     return { stored: lines.stored, created: false };
   } catch (error) {
     if (error instanceof HubError) throw error;
     throw ioFailure("append to", file, error);
   } finally {
-    fs.closeSync(fd);
+    if (keep) keepFd(file, fd, lock);
+    else fs.closeSync(fd);
   }
 }
