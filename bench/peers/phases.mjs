@@ -15,7 +15,10 @@ const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
 export async function perRound(contenders, { conv, reps, blockRounds, blockMs, tally }) {
   const times = Object.fromEntries(contenders.map((c) => [c.name, []]));
   for (let rep = 0; rep < reps; rep++) {
-    for (const contender of rotate(contenders, rep)) {
+    // Rotated, and reversed every other repetition: each contender starts a repetition in turn,
+    // and none always runs right after the same one (the naive store leaves the disk busy).
+    const order = rotate(rep % 2 === 0 ? contenders : [...contenders].reverse(), rep);
+    for (const contender of order) {
       const block = await contender.block({ conv, first: 0, rounds: blockRounds, blockMs, tag: `r${rep}` });
       times[contender.name].push(...block);
       tally(contender.name, block.length);

@@ -99,21 +99,31 @@ function assertContent(content: unknown): asserts content is MessageContent {
   });
 }
 
+const KNOWN_META = new Set(["channel", "accountId", "senderId", "senderName", "gatewayMessageId", "threadId", "replyToId"]);
+
+/** Sets `field` as an own property (a `"__proto__"` field is data, never a prototype). */
+function setOwn(target: Record<string, unknown>, field: string, value: unknown): void {
+  if (field === "__proto__") Object.defineProperty(target, field, { value, enumerable: true, writable: true, configurable: true });
+  else target[field] = value;
+}
+
 function prepareMeta(meta: unknown): MessageMeta | undefined {
   if (meta === undefined) return undefined;
   if (!isPlainObject(meta)) throw invalid(`message.meta must be a plain object, got ${describeValue(meta)}`);
   const kept: MessageMeta = {};
-  for (const [field, value] of Object.entries(meta)) {
+  let fields = 0;
+  for (const field of Object.keys(meta)) {
+    const value = meta[field];
     if (value === undefined) continue;
     const isId = field === "threadId" ? typeof value === "string" || typeof value === "number" : typeof value === "string";
-    const known = ["channel", "accountId", "senderId", "senderName", "gatewayMessageId", "threadId", "replyToId"].includes(field);
-    if (known && !isId) {
+    if (KNOWN_META.has(field) && !isId) {
       const expected = field === "threadId" ? "a string or a number" : "a string";
       throw invalid(`message.meta.${field} must be ${expected}, got ${describeValue(value)}`);
     }
-    Object.defineProperty(kept, field, { value, enumerable: true, writable: true, configurable: true });
+    setOwn(kept, field, value);
+    fields++;
   }
-  return Object.keys(kept).length > 0 ? kept : undefined;
+  return fields > 0 ? kept : undefined;
 }
 
 function toJson(value: unknown, what: string): string {
@@ -135,10 +145,9 @@ export function prepareMessage(input: unknown, now: number): PreparedMessage {
   }
   const keptMeta = prepareMeta(meta);
   const message: Record<string, unknown> = { role, content };
-  for (const [field, value] of Object.entries(input)) {
-    if (!RESERVED.has(field) && value !== undefined) {
-      Object.defineProperty(message, field, { value, enumerable: true, writable: true, configurable: true });
-    }
+  for (const field of Object.keys(input)) {
+    const value = input[field];
+    if (!RESERVED.has(field) && value !== undefined) setOwn(message, field, value);
   }
   message.timestamp = timestamp ?? now;
   const body = { ...message } as Omit<StoredMessage, "id" | "parentId">;

@@ -55,6 +55,17 @@ describe("prepareMessage", () => {
     expect(prepared.metaJson).toBeUndefined();
   });
 
+  it('keeps a "__proto__" field of the message or its meta (parsed from network JSON) as data, never as a prototype', () => {
+    const input = JSON.parse('{"role":"user","content":"x","__proto__":{"polluted":true},"meta":{"channel":"telegram","__proto__":{"polluted":true}}}') as object;
+    const prepared = prepareMessage(input, 1);
+    expect(Object.hasOwn(prepared.body, "__proto__")).toBe(true);
+    expect(Object.hasOwn(prepared.body.meta as object, "__proto__")).toBe(true);
+    expect(JSON.parse(prepared.messageJson)).toEqual(JSON.parse('{"role":"user","content":"x","__proto__":{"polluted":true},"timestamp":1}'));
+    expect(prepared.metaJson).toBe('{"channel":"telegram","__proto__":{"polluted":true}}');
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect((prepared.body as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it.each([
     ["not an object", "hello", /^message must be a plain object, got "hello"$/],
     ["no role", { content: "x" }, /^message\.role must be a non-empty string, got undefined$/],

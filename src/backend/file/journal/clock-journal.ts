@@ -27,11 +27,12 @@ import { isErrnoCode } from "../../../errors.js";
 import { FILE_MODE } from "../fs/atomic.js";
 import { ioFailure } from "../fs/fs-util.js";
 import { syncDir } from "../transcripts/transcript-file.js";
-import { idOf, journalPathOf, parseRecord, readRecords, rotatedPathOf, statOrNull, type ClockRecord } from "./clock-record.js";
+import { idOf, journalPathOf, readRecords, rotatedPathOf, statOrNull, type ClockRecord } from "./clock-record.js";
 
 export { journalPathOf, rotatedPathOf, type ClockRecord } from "./clock-record.js";
 
 interface Waiter {
+  record: ClockRecord;
   line: string;
   resolve: (quiet: boolean) => void;
   reject: (error: unknown) => void;
@@ -136,7 +137,8 @@ export class ClockJournal {
    */
   append(record: ClockRecord): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ line: `${JSON.stringify({ k: record.k, s: record.s, t: record.t })}\n`, resolve, reject });
+      const own = { k: record.k, s: record.s, t: record.t };
+      this.waiting.push({ record: own, line: `${JSON.stringify(own)}\n`, resolve, reject });
       this.startFlush();
     });
   }
@@ -158,7 +160,7 @@ export class ClockJournal {
       try {
         const bytes = Buffer.from(batch.map((w) => w.line).join(""));
         await this.write(bytes);
-        for (const w of batch) this.merge(parseRecord(w.line.slice(0, -1)) as ClockRecord);
+        for (const w of batch) this.merge(w.record);
         // Read up to just before our bytes: they are merged, no need to read them back.
         if ((this.cursors.get(this.fdId) ?? 0) === this.size - bytes.length) this.cursors.set(this.fdId, this.size);
         const quiet = statOrNull(this.rotated) === null;
