@@ -13,7 +13,7 @@
 import fs from "node:fs";
 
 /** A sync on the event loop longer than this (ms) sends syncs to the thread pool for a while. */
-export const SLOW_SYNC_MS = 5;
+export const SLOW_SYNC_MS = 10;
 /** How long (ms) syncs go to the thread pool after a slow one (doubled for each next slow one). */
 export const POOL_AFTER_SLOW_MS = 100;
 export const POOL_AFTER_SLOW_MAX_MS = 30_000;
