@@ -5,6 +5,7 @@
  */
 import { caseFoldedAliases, sessionKeyAliases, type AliasOptions } from "../../../keys/canonical.js";
 import { parseSessionKey } from "../../../keys/parse.js";
+import { fingerprint } from "../fs/atomic.js";
 import { assertKey, type StoreDraft } from "./draft.js";
 import type { SessionEntry } from "../../shared/entry.js";
 import type { SessionStore } from "./session-store.js";
@@ -75,6 +76,16 @@ export function deliversTo(entry: SessionEntry, id: string, threadId: string | u
  */
 export async function migrateSessionKey(store: SessionStore, canonicalKey: string, options: KeyMigrationOptions = {}): Promise<KeyMigrationResult> {
   assertKey(canonicalKey, "canonicalKey");
+  const memo = settledOf(store, canonicalKey, options);
+  // Seen before the read: any write after it changes the fingerprint, so the memo stays safe.
+  const seen = await fingerprint(store.path);
+  if (seen !== null && memo.settledAt() === seen) return { key: canonicalKey, migratedFrom: [] };
+  const result = await migrateNow(store, canonicalKey, options);
+  if (result.migratedFrom.length === 0 && seen !== null) memo.remember(seen);
+  return result;
+}
+
+async function migrateNow(store: SessionStore, canonicalKey: string, options: KeyMigrationOptions): Promise<KeyMigrationResult> {
   const exact = sessionKeyAliases(canonicalKey, options);
   const folded = caseFoldedAliases(canonicalKey, options);
   const aliases = [...exact, ...folded];
@@ -86,4 +97,31 @@ export async function migrateSessionKey(store: SessionStore, canonicalKey: strin
   const accepts = (alias: string, entry: SessionEntry) => !foldedSet.has(alias) || deliversTo(entry, parsed?.peerId ?? "", parsed?.threadId);
   // Re-checked inside the write: another process may have migrated meanwhile.
   return store.mutate((draft) => mergeKeysInDraft(draft, canonicalKey, aliases, accepts));
+}
+
+/**
+ * Per store, the keys found with nothing to migrate and the `sessions.json` they were found
+ * in (its stat fingerprint): every received message asks, and until the file changes the
+ * answer cannot (a legacy key appears only by a write of the file; the clock journal holds
+ * clocks of existing entries, never keys). At most `SETTLED_KEPT` keys per store.
+ */
+const settled = new WeakMap<SessionStore, Map<string, string>>();
+const SETTLED_KEPT = 4_096;
+
+function settledOf(store: SessionStore, canonicalKey: string, options: KeyMigrationOptions) {
+  let byKey = settled.get(store);
+  if (byKey === undefined) {
+    byKey = new Map();
+    settled.set(store, byKey);
+  }
+  const map = byKey;
+  const memoKey = `${JSON.stringify(options.caseSensitiveChannels ?? null)}\u0000${canonicalKey}`;
+  return {
+    settledAt: () => map.get(memoKey),
+    remember(fp: string): void {
+      map.delete(memoKey);
+      map.set(memoKey, fp);
+      if (map.size > SETTLED_KEPT) map.delete(map.keys().next().value as string);
+    },
+  };
 }

@@ -120,3 +120,46 @@ describe("migrateSessionKey: newest updatedAt wins", () => {
     expect((error as HubError).message).toBe('canonicalKey must be a non-empty string, got " "');
   });
 });
+
+describe("migrateSessionKey asked again (every received message asks)", () => {
+  const KEY = "agent:main:telegram:dm:5550001";
+  const LEGACY = "agent:main:telegram:direct:5550001";
+
+  it("reads nothing while sessions.json is unchanged, and finds a legacy key written since (by clawdbot, by hand)", async () => {
+    const s = await openWith({ [KEY]: { sessionId: "now", updatedAt: 10 } });
+    expect(await migrateSessionKey(s, KEY)).toEqual({ key: KEY, migratedFrom: [] });
+    const reads = { getMany: 0 };
+    const getMany = s.getMany.bind(s);
+    s.getMany = (keys) => {
+      reads.getMany++;
+      return getMany(keys);
+    };
+    expect(await migrateSessionKey(s, KEY)).toEqual({ key: KEY, migratedFrom: [] });
+    expect(reads.getMany).toBe(0);
+    // Another writer adds the legacy spelling (a new file renamed over the store, as clawdbot writes).
+    const data = await onDisk();
+    await fs.writeFile(`${file}.tmp`, JSON.stringify({ ...data, [LEGACY]: { sessionId: "old", updatedAt: 20 } }, null, 2));
+    await fs.rename(`${file}.tmp`, file);
+    expect(await migrateSessionKey(s, KEY)).toEqual({ key: KEY, migratedFrom: [LEGACY] });
+    expect(reads.getMany).toBe(1);
+    expect((await onDisk())[KEY]?.sessionId).toBe("old");
+    // Also an edit in place that changes the file's size.
+    await fs.writeFile(file, JSON.stringify({ ...(await onDisk()), [LEGACY]: { sessionId: "older", updatedAt: 30 } }, null, 2));
+    expect(await migrateSessionKey(s, KEY)).toEqual({ key: KEY, migratedFrom: [LEGACY] });
+  });
+
+  it("remembers per set of case-sensitive channels: another set asks the store again", async () => {
+    const s = await openWith({});
+    await migrateSessionKey(s, "agent:main:matrix:dm:@Bo:example.org");
+    const reads = { getMany: 0 };
+    const getMany = s.getMany.bind(s);
+    s.getMany = (keys) => {
+      reads.getMany++;
+      return getMany(keys);
+    };
+    await migrateSessionKey(s, "agent:main:matrix:dm:@Bo:example.org");
+    expect(reads.getMany).toBe(0);
+    await migrateSessionKey(s, "agent:main:matrix:dm:@Bo:example.org", { caseSensitiveChannels: [] });
+    expect(reads.getMany).toBe(1);
+  });
+});
