@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { claimInbound, pruneInbound } from "../../../../src/backend/file/dedupe/dedupe.js";
+import { claimInbound, pruneInbound, settleInboundPruning } from "../../../../src/backend/file/dedupe/dedupe.js";
 import { diagnose, repair } from "../../../../src/backend/file/doctor/doctor.js";
 import { openTestStore } from "../fixtures-transcripts.js";
 import { errorCodeOf, useTempDir } from "../helpers.js";
@@ -54,6 +54,8 @@ describe("the store's own directories never lead outside the sessions directory"
     expect(await claimInbound(store, { channel: "telegram", messageId: "m1" }, { now: 10 })).toBe(true);
     expect(await claimInbound(store, { channel: "telegram", messageId: "m1" }, { now: 11 })).toBe(false);
     expect(await pruneInbound(store, { now: 10 + 48 * 3_600_000 })).toEqual({ removed: 1, kept: 0 });
+    // The shards a first claim makes in the background, stopped before the directory goes.
+    await settleInboundPruning(store);
   });
 
   it("a lock directory that is a symlink outside: writes are refused (E_INVALID_SESSION_FILE), doctor --fix never deletes files there", async () => {
