@@ -2,11 +2,11 @@
  * What an append knows of the end of a transcript: the tail read from the file (the last
  * entry id, a torn last line, a file to restart), or remembered from this process's own last
  * append to it, and the lines of a batch chained to it. With a remembered tail the append
- * takes its fast path: the file written synchronously through an fd kept open from the last
- * append (kept-fds.ts) or opened for it (a few µs each, where each trip through the thread
- * pool costs tens of µs, and milliseconds on a loaded machine);
- * the fsync waits on the event loop only when nothing else of this process is waiting for it
- * (fs/datasync.ts), else in the thread pool.
+ * takes its fast path: the file is written synchronously through an fd kept open from the
+ * last append (kept-fds.ts) or opened for it (a few µs each, where each trip through the
+ * thread pool costs tens of µs, and milliseconds on a loaded machine); its fsync waits on the
+ * event loop when no other append of this process is under way, else in the thread pool
+ * (fs/datasync.ts).
  */
 import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
