@@ -23,7 +23,7 @@ function assertBackend(backend: unknown): asserts backend is Backend {
 export function hubBackend(options: HubOptions, stateDir: string, config: HubConfig, now: () => number, observer: MetricsObserver): { backend: Backend; owned: boolean } {
   if (options.backend === undefined) {
     const backend = openFileBackend(
-      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, activityFlushMs: options.activityFlushMs, onWarning: options.onWarning, now, observer }),
+      defined({ stateDir, agentId: options.agentId, path: config.session?.store, durable: options.durable, activityFlushMs: options.activityFlushMs, syncOnLoop: options.syncOnLoop, onWarning: options.onWarning, now, observer }),
     );
     return { backend, owned: true };
   }

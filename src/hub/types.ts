@@ -45,6 +45,12 @@ export interface HubOptions {
    * it is folded into sessions.json (ms). Default 30 000; 0 writes sessions.json per message.
    */
   activityFlushMs?: number | undefined;
+  /**
+   * File backend: whether a transcript append alone in the process may wait for its fdatasync
+   * on the event loop, as a SQLite commit does (never after a slow sync). Default true; false
+   * always waits in the thread pool.
+   */
+  syncOnLoop?: boolean | undefined;
   /** Store warnings (recovered corruption...). Default `process.emitWarning`. */
   onWarning?: ((warning: StoreWarning) => void) | undefined;
   /**

@@ -10,6 +10,7 @@ import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { processSyncPolicy } from "../../src/backend/file/fs/datasync.js";
 import { processed, useHub } from "./helpers.js";
 
 const SECOND = 1_000;
@@ -66,3 +67,33 @@ describe("a durable round's cost", () => {
     expect(messages.map((m) => m.content)).toEqual(Array.from({ length: 5 }, (_, i) => [`hello ${i}`, `reply ${i}`]).flat());
   });
 });
+
+describe("where a round's syncs wait", () => {
+  it("on the event loop by default (one conversation: each append is alone); in the thread pool with syncOnLoop: false", async () => {
+    const dm = { channel: "telegram", chatType: "direct", peerId: "42", senderName: "Bo" } as const;
+    const rounds = async (hub: Awaited<ReturnType<typeof t.open>>, tag: string) => {
+      for (let i = 0; i < 4; i++) {
+        t.clock().advance(SECOND);
+        const received = processed(await hub.receive({ ...dm, messageId: `${tag}${i}`, text: `hello ${i}` }));
+        await hub.reply(received.sessionKey, { text: `reply ${i}` });
+      }
+    };
+    // A slow sync (a loaded machine) would send the next ones to the pool for a while: not here.
+    processSyncPolicy.reset();
+    vi.spyOn(processSyncPolicy, "noteBlocking").mockImplementation(() => undefined);
+    await rounds(await t.open({ durable: true, agentId: "blocking" }), "a");
+    const pool = await t.open({ durable: true, agentId: "pooled", syncOnLoop: false });
+    await rounds(pool, "warm"); // the first rounds take the general path (a FileHandle's sync)
+    const blocking = vi.spyOn(fsSync, "fdatasyncSync");
+    const pooled = vi.spyOn(fsSync, "fdatasync");
+    await rounds(pool, "b");
+    expect([blocking.mock.calls.length, pooled.mock.calls.length]).toEqual([0, 8]);
+    blocking.mockClear();
+    pooled.mockClear();
+    const hub = await t.open({ durable: true, agentId: "blocking" });
+    await rounds(hub, "c");
+    expect(blocking.mock.calls.length).toBe(8);
+    expect(pooled.mock.calls.length).toBe(0);
+  });
+});
+
