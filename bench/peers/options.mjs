@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { parseSizes } from "./workload.mjs";
 
-const FULL = { sizes: "1k,10k,100k,1k-fat,10k-fat", reps: 5, warmRounds: 200, blockRounds: 60, blockMs: 2_500, windowMs: 3_000, throughputReps: 3, conversations: 100, listReps: 7 };
+const FULL = { sizes: "1k,10k,100k,1k-fat,10k-fat", reps: 10, warmRounds: 200, blockRounds: 30, blockMs: 1_500, windowMs: 3_000, throughputReps: 3, conversations: 100, listReps: 7 };
 const QUICK = { sizes: "1k,10k,1k-fat", reps: 2, warmRounds: 3, blockRounds: 10, blockMs: 300, windowMs: 600, throughputReps: 1, conversations: 20, listReps: 3 };
 
 function positiveInt(values, name, fallback) {
