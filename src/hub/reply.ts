@@ -10,6 +10,7 @@ import type { HubConfig } from "../config/schema.js";
 import { HubError } from "../errors.js";
 import { resolveSendPolicy } from "../lifecycle/send-policy.js";
 import { hasDeliverableContent } from "./deliverable.js";
+import { BoundedMap } from "../backend/shared/bounded-map.js";
 import { copyJsonValue, type SessionEntry, type SessionPatch } from "../backend/shared/entry.js";
 import type { MessageContent, StoredMessage } from "../backend/shared/transcript-format.js";
 import { defined } from "./inbound.js";
@@ -38,14 +39,15 @@ const ROUTE_FIELDS = [
  * entry, nothing bulky), for at most `limit` keys (the least recent dropped).
  */
 export class TurnMemory {
-  private readonly routes = new Map<string, SessionPatch>();
+  private readonly routes: BoundedMap<string, SessionPatch>;
 
-  constructor(private readonly limit = 1024) {}
+  constructor(limit = 1024) {
+    this.routes = new BoundedMap(limit);
+  }
 
   remember(sessionKey: string, entry: SessionEntry): void {
     this.routes.delete(sessionKey);
     this.routes.set(sessionKey, routeOf(entry));
-    if (this.routes.size > this.limit) this.routes.delete(this.routes.keys().next().value as string);
   }
 
   recall(sessionKey: string): SessionPatch | undefined {

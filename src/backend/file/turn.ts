@@ -7,6 +7,7 @@
  * redelivery checks against the transcript (`claimInbound`'s `delivered`).
  */
 import { HubError, describeValue } from "../../errors.js";
+import { BoundedMap } from "../shared/bounded-map.js";
 import type { SessionEntry } from "../shared/entry.js";
 import type { SessionStore } from "./store/session-store.js";
 import { findInboundMessage, recentInbound, type InboundLineIdentity, type RecentInbound } from "./transcripts/transcript-search.js";
@@ -26,9 +27,8 @@ export interface TurnClaimOptions {
 /** How far back, and for how many messages, a turn looks for messages whose claims a power loss took (see `claimTurn`). */
 export const RESTART_CHECK_BYTES = 256 * 1024;
 export const RESTART_CHECK_MESSAGES = 64;
-/** Keys whose newest messages are remembered, per store; past this, the oldest is read again when needed. */
-const RECENT_KEYS_KEPT = 2_000;
-const recentByStore = new WeakMap<SessionStore, Map<string, RecentInbound>>();
+/** Per store, the keys whose newest messages are remembered (at most 2,000: the oldest is read again when needed). */
+const recentByStore = new WeakMap<SessionStore, BoundedMap<string, RecentInbound>>();
 
 interface Steps extends Pick<Backend, "release"> {
   claim(identity: InboundIdentity, options: TurnClaimOptions): Promise<boolean>;
@@ -111,12 +111,11 @@ async function claimTurn(store: SessionStore, steps: Steps, key: string, claim: 
   if (!(await steps.claim(claim.identity, { ttlMs: claim.ttlMs, delivered, syncRecord: false }))) return false;
   if (!store.durable) return true;
   let recent = recentByStore.get(store);
-  if (recent === undefined) recentByStore.set(store, (recent = new Map()));
+  if (recent === undefined) recentByStore.set(store, (recent = new BoundedMap(2_000)));
   let known = recent.get(key);
   if (known === undefined) {
     known = await recentInbound(store, key, RESTART_CHECK_BYTES, RESTART_CHECK_MESSAGES);
     recent.set(key, known);
-    if (recent.size > RECENT_KEYS_KEPT) recent.delete(recent.keys().next().value as string);
   }
   return !known.has(wanted);
 }

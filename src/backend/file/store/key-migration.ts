@@ -5,6 +5,7 @@
  */
 import { caseFoldedAliases, sessionKeyAliases, type AliasOptions } from "../../../keys/canonical.js";
 import { parseSessionKey } from "../../../keys/parse.js";
+import { BoundedMap } from "../../shared/bounded-map.js";
 import { fingerprint } from "../fs/atomic.js";
 import { assertKey, type StoreDraft } from "./draft.js";
 import type { SessionEntry } from "../../shared/entry.js";
@@ -76,12 +77,16 @@ export function deliversTo(entry: SessionEntry, id: string, threadId: string | u
  */
 export async function migrateSessionKey(store: SessionStore, canonicalKey: string, options: KeyMigrationOptions = {}): Promise<KeyMigrationResult> {
   assertKey(canonicalKey, "canonicalKey");
-  const memo = settledOf(store, canonicalKey, options);
+  const memo = settledOf(store);
+  const memoKey = `${JSON.stringify(options.caseSensitiveChannels ?? null)}\u0000${canonicalKey}`;
   // Seen before the read: any write after it changes the fingerprint, so the memo stays safe.
   const seen = await fingerprint(store.path);
-  if (seen !== null && memo.settledAt() === seen) return { key: canonicalKey, migratedFrom: [] };
+  if (seen !== null && memo.get(memoKey) === seen) return { key: canonicalKey, migratedFrom: [] };
   const result = await migrateNow(store, canonicalKey, options);
-  if (result.migratedFrom.length === 0 && seen !== null) memo.remember(seen);
+  if (result.migratedFrom.length === 0 && seen !== null) {
+    memo.delete(memoKey); // the most recently checked key is kept longest
+    memo.set(memoKey, seen);
+  }
   return result;
 }
 
@@ -103,25 +108,12 @@ async function migrateNow(store: SessionStore, canonicalKey: string, options: Ke
  * Per store, the keys found with nothing to migrate and the `sessions.json` they were found
  * in (its stat fingerprint): every received message asks, and until the file changes the
  * answer cannot (a legacy key appears only by a write of the file; the clock journal holds
- * clocks of existing entries, never keys). At most `SETTLED_KEPT` keys per store.
+ * clocks of existing entries, never keys). At most 4,096 keys per store.
  */
-const settled = new WeakMap<SessionStore, Map<string, string>>();
-const SETTLED_KEPT = 4_096;
+const settled = new WeakMap<SessionStore, BoundedMap<string, string>>();
 
-function settledOf(store: SessionStore, canonicalKey: string, options: KeyMigrationOptions) {
+function settledOf(store: SessionStore): BoundedMap<string, string> {
   let byKey = settled.get(store);
-  if (byKey === undefined) {
-    byKey = new Map();
-    settled.set(store, byKey);
-  }
-  const map = byKey;
-  const memoKey = `${JSON.stringify(options.caseSensitiveChannels ?? null)}\u0000${canonicalKey}`;
-  return {
-    settledAt: () => map.get(memoKey),
-    remember(fp: string): void {
-      map.delete(memoKey);
-      map.set(memoKey, fp);
-      if (map.size > SETTLED_KEPT) map.delete(map.keys().next().value as string);
-    },
-  };
+  if (byKey === undefined) settled.set(store, (byKey = new BoundedMap(4_096)));
+  return byKey;
 }

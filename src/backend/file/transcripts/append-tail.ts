@@ -12,6 +12,7 @@ import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { customAlphabet } from "nanoid";
 import { HubError, isErrnoCode } from "../../../errors.js";
+import { BoundedMap } from "../../shared/bounded-map.js";
 import { datasync, type DatasyncOptions } from "../fs/datasync.js";
 import { ioFailure } from "../fs/fs-util.js";
 import type { HeldLock } from "../lock/lock.js";
@@ -47,9 +48,7 @@ export interface Written {
  * the file is still exactly that, no one else appended (appends grow it and move its mtime),
  * so the tail need not be read again.
  */
-const lastWritten = new Map<string, { stamp: string; lastId: string | null }>();
-/** The most recently written transcripts whose tails are kept (a few MB at most). */
-const TAILS_KEPT = 10_000;
+const lastWritten = new BoundedMap<string, { stamp: string; lastId: string | null }>(10_000); // a few MB at most
 
 export function stampOf(fd: number): string {
   const s = fs.fstatSync(fd, { bigint: true });
@@ -66,7 +65,6 @@ export function takeKnownTail(file: string): { stamp: string; lastId: string | n
 
 export function rememberTail(file: string, stamp: string, lastId: string | null): void {
   lastWritten.set(file, { stamp, lastId });
-  if (lastWritten.size > TAILS_KEPT) lastWritten.delete(lastWritten.keys().next().value as string);
 }
 
 /** Reads what an append needs to know from the end of the transcript. */

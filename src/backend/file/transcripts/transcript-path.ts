@@ -8,6 +8,7 @@ import { HubError } from "../../../errors.js";
 import { parseSessionKey } from "../../../keys/index.js";
 import { assertSessionId } from "../../shared/entry.js";
 import { STORE_FILE_NAME } from "../store/paths.js";
+import { BoundedMap } from "../../shared/bounded-map.js";
 
 export const TRANSCRIPT_EXTENSION = ".jsonl";
 /**
@@ -83,12 +84,10 @@ export function resolveTranscriptPath(sessionsDir: string, entry: { sessionId: s
   if (known !== undefined) return known;
   const file = resolveUncached(sessionsDir, entry);
   resolved.set(memoKey, file);
-  if (resolved.size > RESOLVED_KEPT) resolved.delete(resolved.keys().next().value as string);
   return file;
 }
 
-const resolved = new Map<string, string>();
-const RESOLVED_KEPT = 4_096;
+const resolved = new BoundedMap<string, string>(4_096);
 
 function resolveUncached(sessionsDir: string, entry: { sessionId: string; sessionFile?: string | undefined }): string {
   const root = path.resolve(sessionsDir);
